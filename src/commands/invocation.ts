@@ -1,0 +1,27 @@
+/** Chat platforms moa-bot speaks to. */
+export type Platform = "slack" | "discord";
+
+/**
+ * A platform event reduced to what commands need; produced by the pure
+ * `bots/<platform>/to-invocation.ts`. After it, no code branches on platform.
+ */
+export interface Invocation {
+  /** Where it came from (used for store keys and data-driven formatting only). */
+  platform: Platform;
+  /** Slack team id / Discord guild id ("dm" for Discord DMs). */
+  workspaceId: string;
+  /** Channel id. */
+  channelId: string;
+  /** Thread the conversation lives in (Slack root ts / Discord thread id), when known. */
+  threadId?: string;
+  /** User who asked. */
+  userId: string;
+  /** `command`: /moa ...; `mention`: @bot ...; `thread-reply`: a message in a bot thread. */
+  source: "command" | "mention" | "thread-reply";
+  /** Text after `/moa` or after the bot mention, trimmed. */
+  text: string;
+  /** Platform says the user may manage the channel (Discord Manage Channels; Slack admin/owner when known). */
+  platformAdmin: boolean;
+  /** Dedup key for this delivery (Slack event_id / channel+ts, Discord message or interaction id). */
+  eventKey: string;
+}

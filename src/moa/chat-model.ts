@@ -1,0 +1,34 @@
+import type { ChatMessage } from "./messages.js";
+
+/** One completion request, already resolved to a provider-neutral shape. */
+export interface ChatRequest {
+  /** Model id as the preset names it, e.g. `groq:llama-3.3-70b-versatile` or `Qwen/Qwen2.5-72B-Instruct-Turbo`. */
+  model: string;
+  /** Full prompt, system message first when there is one. */
+  messages: ChatMessage[];
+  /** Sampling temperature, 0..2. */
+  temperature: number;
+  /** Upper bound on generated tokens. */
+  maxTokens: number;
+}
+
+/** Token counts reported by the provider for one call. */
+export interface Usage {
+  /** Prompt tokens. */
+  inputTokens: number;
+  /** Completion tokens. */
+  outputTokens: number;
+}
+
+/** A piece of a streamed completion. */
+export type ChatChunk =
+  | { /** A piece of generated text. */ type: "delta"; text: string }
+  | { /** Final token counts (sent once, near the end, when the provider reports them). */ type: "usage"; usage: Usage };
+
+/**
+ * The one narrow port between the engine and the models. Implementations throw
+ * `ModelError` (src/errors.ts) for every failure and stop at once when `signal` aborts.
+ */
+export interface ChatModel {
+  stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+}
