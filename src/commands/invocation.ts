@@ -18,8 +18,10 @@ export interface Invocation {
   userId: string;
   /** `command`: /moa ...; `mention`: @bot ...; `thread-reply`: a message in a bot thread. */
   source: "command" | "mention" | "thread-reply";
-  /** Text after `/moa` or after the bot mention, trimmed. */
+  /** Text after `/moa` or after the bot mention, trimmed (Discord options are rendered into this same grammar). */
   text: string;
+  /** Preset chosen for this one run (Discord `/moa preset:` option), overriding the channel's. */
+  presetOverride?: string;
   /** Platform says the user may manage the channel (Discord Manage Channels; Slack admin/owner when known). */
   platformAdmin: boolean;
   /** Dedup key for this delivery (Slack event_id / channel+ts, Discord message or interaction id). */
