@@ -1,0 +1,29 @@
+/**
+ * The only port through which shared bot code touches a platform. Each platform
+ * implements it in `bots/<platform>/*-sink.ts` on top of SDK types; texts arrive
+ * already formatted, neutralised and within `PlatformProfile.maxMessageChars`.
+ */
+export interface ChatSink {
+  /** Posts the interim message where the answer will appear (Slack chat.postMessage; Discord interaction reply or message reply). */
+  open(text: string): Promise<void>;
+  /** Replaces the interim message's text; must deliver even after a 429 (wait Retry-After). The presenter throttles calls. */
+  edit(text: string): Promise<void>;
+  /** Posts one message in the thread under the interim message (created on first use where the platform needs it; `threadName` names it). */
+  postInThread(text: string, threadName: string): Promise<void>;
+  /** Reply only the asker sees where the platform allows it (Slack ephemeral / response_url, Discord ephemeral), else a plain reply. */
+  replyPrivately(text: string): Promise<void>;
+  /** Id of the thread where this run's follow-ups arrive (Slack root ts, Discord thread id); known after `open`. */
+  threadId(): string | undefined;
+}
+
+/** Platform differences the shared presenter needs, as data. */
+export interface PlatformProfile {
+  /** Name for logs. */
+  name: string;
+  /** Max characters of one message body the sink accepts. */
+  maxMessageChars: number;
+  /** Min milliseconds between two edits of one message. */
+  editIntervalMs: number;
+  /** Makes untrusted model text unable to notify anyone (mentions, @everyone, <!channel>...). */
+  neutralize(text: string): string;
+}
