@@ -1,0 +1,129 @@
+import type { CommandResult } from "../commands/dispatch.js";
+import type { Invocation } from "../commands/invocation.js";
+import { toMoaBotError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ChatMessage } from "../moa/messages.js";
+import { type RunMoaDeps, runMoa } from "../moa/run-moa.js";
+import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import { present } from "./presenter.js";
+import type { RunView } from "./run-view.js";
+
+/** Collaborators of the shared bot flow, bound by the composition root (src/main.ts). */
+export interface BotDeps {
+  /** Parses and executes the invocation's command (commands/dispatch with its stores bound). */
+  dispatch(inv: Invocation): Promise<CommandResult>;
+  /** True only for the first delivery of an event key (dedup across retries and instances). */
+  claim(eventKey: string): Promise<boolean>;
+  /** Appends finished turns to the conversation of a thread. */
+  remember(inv: Invocation, threadId: string, turns: ChatMessage[]): Promise<void>;
+  /** Engine collaborators (model port, prices, clock). */
+  engine: RunMoaDeps;
+  /** Structured log. */
+  log: Logger;
+  /** Observes every finished run (metrics); must not throw. */
+  onRunFinished?(inv: Invocation, view: RunView): void;
+  /** Registers a run's AbortController so a Stop button or shutdown can cancel it; returns the unregister. */
+  track?(runKey: string, controller: AbortController): () => void;
+}
+
+/**
+ * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
+ * bots share; it never throws: every failure ends as a message to the user and a log line.
+ */
+export async function handleInvocation(
+  inv: Invocation,
+  sink: ChatSink,
+  profile: PlatformProfile,
+  deps: BotDeps,
+): Promise<void> {
+  const log = deps.log.child({
+    platform: inv.platform,
+    workspace: inv.workspaceId,
+    channel: inv.channelId,
+    event: inv.eventKey,
+  });
+  try {
+    if (!(await firstDelivery(inv, deps, log))) return;
+    const result = await deps.dispatch(inv);
+    if (result.kind === "ignore") {
+      log.debug({ reason: result.reason }, "ignored");
+      return;
+    }
+    if (result.kind === "reply") {
+      await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
+      return;
+    }
+    await run(inv, result, sink, profile, deps, log);
+  } catch (error) {
+    const failure = toMoaBotError(error);
+    log.error({ err: error, code: failure.code }, "invocation failed");
+    await sink.replyPrivately(failure.userMessage).catch((e) => log.warn({ err: e }, "could not tell the user"));
+  }
+}
+
+async function firstDelivery(inv: Invocation, deps: BotDeps, log: Logger): Promise<boolean> {
+  try {
+    const first = await deps.claim(inv.eventKey);
+    if (!first) log.info("duplicate delivery ignored");
+    return first;
+  } catch (error) {
+    // Answering twice beats never answering when the dedup store is down.
+    log.warn({ err: error }, "dedup store unavailable; handling the event anyway");
+    return true;
+  }
+}
+
+async function run(
+  inv: Invocation,
+  result: Extract<CommandResult, { kind: "run" }>,
+  sink: ChatSink,
+  profile: PlatformProfile,
+  deps: BotDeps,
+  log: Logger,
+): Promise<void> {
+  const controller = new AbortController();
+  const untrack = deps.track?.(inv.eventKey, controller) ?? (() => {});
+  try {
+    const events = runMoa({ messages: result.messages, preset: result.preset, signal: controller.signal }, deps.engine);
+    const view = await present(events, sink, profile, {
+      question: result.question,
+      preset: result.preset.name,
+      onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
+    });
+    logRun(log, result.preset.name, view);
+    deps.onRunFinished?.(inv, view);
+    const threadId = sink.threadId();
+    if (view.phase === "done" && view.answer && threadId) {
+      const turns: ChatMessage[] = [
+        { role: "user", content: result.question },
+        { role: "assistant", content: view.answer },
+      ];
+      await deps.remember(inv, threadId, turns).catch((e) => log.warn({ err: e }, "conversation not saved"));
+    }
+  } finally {
+    untrack();
+  }
+}
+
+function logRun(log: Logger, preset: string, view: RunView): void {
+  const stats = view.stats;
+  log.info(
+    {
+      preset,
+      outcome: view.phase,
+      error: view.error?.code,
+      totalMs: stats?.totalMs,
+      costUsd: stats?.costUsd,
+      calls: stats?.calls.map((c) => ({
+        model: c.model,
+        role: c.role,
+        layer: c.layer,
+        outcome: c.outcome,
+        ms: c.latencyMs,
+        in: c.usage.inputTokens,
+        out: c.usage.outputTokens,
+      })),
+    },
+    "run finished",
+  );
+}

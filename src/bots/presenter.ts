@@ -1,0 +1,106 @@
+import { toMoaBotError } from "../errors.js";
+import type { MoaEvent } from "../moa/events.js";
+import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import { editDelay, splitForLimit, threadName } from "./render-policy.js";
+import { draftLabel, renderView } from "./render-view.js";
+import { foldEvent, initialView, type RunView } from "./run-view.js";
+
+/** What the presenter needs besides the events. */
+export interface PresentOptions {
+  /** The asker's question (names the drafts thread). */
+  question: string;
+  /** Preset name shown before run-start arrives. */
+  preset: string;
+  /** Clock, ms. */
+  now?: () => number;
+  /** Where sink failures after `open` are reported (the run goes on without that message). */
+  onSinkError?: (error: unknown, what: string) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Folds a run's events into a view and drives one interim message: posts it at once,
+ * edits it at most once per `profile.editIntervalMs` (coalescing everything in
+ * between), posts each draft in the thread as it lands, and always delivers the
+ * final edit and any answer overflow. An engine failure becomes a failed view. Throws
+ * only if the interim message cannot be posted (the events are then never consumed, so
+ * no model is called).
+ */
+export async function present(
+  events: AsyncIterable<MoaEvent>,
+  sink: ChatSink,
+  profile: PlatformProfile,
+  options: PresentOptions,
+): Promise<RunView> {
+  const now = options.now ?? Date.now;
+  const report = options.onSinkError ?? (() => {});
+  const view = initialView(options.preset);
+  const name = threadName(options.question);
+  let shown = renderView(view, profile).main;
+  await sink.open(shown);
+  let lastEditAt: number | undefined = now();
+
+  let dirty = false;
+  let editing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const edit = (): void => {
+    timer = undefined;
+    if (!dirty || editing) return;
+    dirty = false;
+    const text = renderView(view, profile).main;
+    if (text === shown) return;
+    shown = text;
+    lastEditAt = now();
+    editing = sink
+      .edit(text)
+      .catch((e) => report(e, "edit"))
+      .finally(() => {
+        editing = undefined;
+        if (dirty) schedule();
+      });
+  };
+  const schedule = (): void => {
+    dirty = true;
+    if (editing || timer) return;
+    const wait = editDelay(lastEditAt, now(), profile.editIntervalMs);
+    if (wait === 0) edit();
+    else timer = setTimeout(edit, wait);
+  };
+
+  let thread = Promise.resolve();
+  const postInThread = (texts: string[]): void => {
+    for (const text of texts) {
+      thread = thread.then(() => sink.postInThread(text, name).catch((e) => report(e, "thread post")));
+    }
+  };
+  const threadLimit = profile.maxMessageChars;
+
+  try {
+    for await (const event of events) {
+      foldEvent(view, event);
+      if (event.type === "proposer-end") {
+        const body = profile.neutralize(event.draft.text) || "_(empty draft)_";
+        postInThread(splitForLimit(`${draftLabel(event.draft)}\n\n${body}`, threadLimit));
+      }
+      // Cheap: at most one render per interval, and an unchanged render is not sent.
+      schedule();
+    }
+  } catch (error) {
+    // The single place an unexpected engine failure becomes a user-facing message.
+    const failure = toMoaBotError(error);
+    report(error, "engine");
+    view.phase = "failed";
+    view.error = { code: failure.code, message: failure.userMessage };
+  } finally {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  }
+  await editing;
+  const final = renderView(view, profile);
+  await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
+  if (final.main !== shown) await sink.edit(final.main).catch((e) => report(e, "final edit"));
+  postInThread(final.overflow);
+  await thread;
+  return view;
+}

@@ -1,0 +1,103 @@
+import type { PlatformProfile } from "./chat-sink.js";
+import type { Draft } from "../moa/events.js";
+import { count, FOOTER_RESERVE_CHARS, seconds, shortReason, splitForLimit } from "./render-policy.js";
+import type { ProposerStatus, RunView } from "./run-view.js";
+
+/** The interim/answer message and any answer text that did not fit in it. */
+export interface Rendered {
+  /** Body of the interim message, within the profile's limit. */
+  main: string;
+  /** Answer continuation, one thread message each (only once the run is over). */
+  overflow: string[];
+}
+
+const ICON: Record<ProposerStatus["state"], string> = {
+  waiting: "⏳",
+  writing: "✍️",
+  retrying: "🔁",
+  done: "✅",
+  failed: "❌",
+  skipped: "⏭️",
+};
+
+/** One status line for a proposer, e.g. "✅ `model` — 3.2s · 412 tokens". */
+export function progressLine(s: ProposerStatus): string {
+  const head = `${ICON[s.state]} \`${s.model}\``;
+  switch (s.state) {
+    case "waiting":
+      return `${head} — thinking`;
+    case "writing":
+      return `${head} — writing`;
+    case "retrying":
+      return `${head} — retrying (${shortReason(s.reason ?? "", 60)})`;
+    case "done":
+      return `${head} — ${seconds(s.latencyMs ?? 0)}s · ${count(s.outputTokens ?? 0)} tokens`;
+    case "failed":
+      return `${head} — failed: ${shortReason(s.reason ?? "unknown error")}`;
+    case "skipped":
+      return `${head} — skipped after ${seconds(s.latencyMs ?? 0)}s (layer deadline)`;
+  }
+}
+
+/** Label of a draft posted in the thread. */
+export function draftLabel(d: Draft): string {
+  return `**${d.model}** · layer ${d.layer} · ${seconds(d.latencyMs)}s · ${count(d.usage.outputTokens)} tokens`;
+}
+
+/** Small footer under a finished answer: preset, models, time, tokens (and cost when known). */
+export function footer(view: RunView): string {
+  const stats = view.stats;
+  if (!stats) return `_preset ${view.preset}_`;
+  const models = [...new Set(stats.calls.map((c) => c.model))];
+  const tokens = stats.usage.inputTokens + stats.usage.outputTokens;
+  const cost = stats.costUsd === undefined ? "" : ` · $${stats.costUsd.toFixed(4)}`;
+  return `_preset ${view.preset} · ${models.join(", ")} · ${seconds(stats.totalMs)}s · ${count(tokens)} tokens${cost}_`;
+}
+
+function header(view: RunView): string {
+  const proposerLayers = Math.max(0, view.layers - 1);
+  const where =
+    view.phase === "aggregating"
+      ? "aggregating"
+      : proposerLayers > 0 && view.layer > 0
+        ? `layer ${view.layer}/${proposerLayers}`
+        : "starting";
+  return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}`;
+}
+
+/** Renders the view for a platform: neutralised, split to its limit. */
+export function renderView(view: RunView, profile: PlatformProfile): Rendered {
+  const limit = profile.maxMessageChars - FOOTER_RESERVE_CHARS;
+  const answer = profile.neutralize(view.answer);
+  const lines = view.proposers.map(progressLine).map(profile.neutralize);
+  const warnings = view.warnings.map((w) => `_${profile.neutralize(w)}_`);
+  switch (view.phase) {
+    case "starting":
+    case "proposing":
+      return { main: clip([header(view), ...lines, ...warnings].join("\n"), limit), overflow: [] };
+    case "aggregating": {
+      const writer = `\`${view.aggregator ?? "aggregator"}\` is writing the answer…`;
+      const first = answer ? splitForLimit(answer, limit)[0] : "";
+      const main = first ? `${first}\n\n✍️ _${writer}_` : [header(view), ...lines, `✍️ ${writer}`].join("\n");
+      return { main, overflow: [] };
+    }
+    case "done":
+    case "cancelled": {
+      const chunks = answer ? splitForLimit(answer, limit) : [];
+      const stopped = view.phase === "cancelled" ? "⏹️ Stopped before the answer was finished.\n\n" : "";
+      const more = chunks.length > 1 ? "\n\n_(continued in the thread)_" : "";
+      const body = chunks[0] ?? (view.phase === "cancelled" ? "" : "_(the aggregator returned an empty answer)_");
+      return { main: `${stopped}${body}${more}\n\n${footer(view)}`.trim(), overflow: chunks.slice(1) };
+    }
+    case "failed": {
+      const reasons = view.failures.map((f) => `• \`${f.model}\`: ${shortReason(f.message, 160)}`);
+      const drafts = view.drafts.length > 0 ? "\nThe proposers' drafts are in the thread." : "";
+      const text = `⚠️ **The MoA run failed:** ${view.error?.message ?? "unknown error"}\n${reasons.join("\n")}${drafts}`;
+      return { main: clip(profile.neutralize(text), limit), overflow: [] };
+    }
+  }
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
