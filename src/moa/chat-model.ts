@@ -23,7 +23,10 @@ export interface Usage {
 /** A piece of a streamed completion. */
 export type ChatChunk =
   | { /** A piece of generated text. */ type: "delta"; text: string }
-  | { /** Final token counts (sent once, near the end, when the provider reports them). */ type: "usage"; usage: Usage };
+  | {
+      /** Final token counts (sent once, near the end, when the provider reports them). */ type: "usage";
+      usage: Usage;
+    };
 
 /**
  * The one narrow port between the engine and the models. Implementations throw

@@ -85,9 +85,12 @@ export type MoaEvent =
       /** Epoch ms. */
       startedAt: number;
     }
-  | { type: "warning"; /** e.g. `history_trimmed`. */ code: string; message: string }
+  | { type: "warning" /** e.g. `history_trimmed`. */; code: string; message: string }
   | ({ type: "proposer-start" } & ProposerTag)
-  | ({ type: "proposer-delta"; /** New text (may include think blocks). */ text: string } & ProposerTag)
+  | ({
+      type: "proposer-delta" /** New text (may include think blocks). */;
+      text: string;
+    } & ProposerTag)
   | ({
       type: "proposer-retry";
       /** Attempt that just failed, 1-based. */
@@ -114,9 +117,13 @@ export type MoaEvent =
       failed: number;
       skipped: number;
     }
-  | { type: "aggregate-start"; /** Aggregator model id. */ model: string; /** Layer number (= preset.layers). */ layer: number }
-  | { type: "aggregate-delta"; /** New answer text, think blocks already removed. */ text: string }
-  | { type: "aggregate-end"; /** Full answer. */ text: string; latencyMs: number; usage: Usage }
+  | {
+      type: "aggregate-start" /** Aggregator model id. */;
+      model: string /** Layer number (= preset.layers). */;
+      layer: number;
+    }
+  | { type: "aggregate-delta" /** New answer text, think blocks already removed. */; text: string }
+  | { type: "aggregate-end" /** Full answer. */; text: string; latencyMs: number; usage: Usage }
   | {
       type: "run-end";
       /** `ok`: an answer was written; `cancelled`: the signal aborted the run (not an error). */

@@ -54,11 +54,23 @@ export const PresetSchema = z
   })
   .superRefine((p, ctx) => {
     if (p.kind === "self" && p.proposers.length !== 1)
-      ctx.addIssue({ code: "custom", path: ["proposers"], message: "Self-MoA takes exactly one proposer model" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["proposers"],
+        message: "Self-MoA takes exactly one proposer model",
+      });
     if (p.kind === "self" && p.temperature <= 0)
-      ctx.addIssue({ code: "custom", path: ["temperature"], message: "Self-MoA needs temperature > 0" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["temperature"],
+        message: "Self-MoA needs temperature > 0",
+      });
     if (p.kind === "mixture" && p.samples !== 1)
-      ctx.addIssue({ code: "custom", path: ["samples"], message: "samples is for Self-MoA presets only" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["samples"],
+        message: "samples is for Self-MoA presets only",
+      });
     if (proposersPerLayerOf(p) > PRESET_LIMITS.maxProposersPerLayer)
       ctx.addIssue({
         code: "custom",
@@ -66,7 +78,11 @@ export const PresetSchema = z
         message: `at most ${PRESET_LIMITS.maxProposersPerLayer} proposers per layer`,
       });
     if (p.minProposers > proposersPerLayerOf(p))
-      ctx.addIssue({ code: "custom", path: ["minProposers"], message: "minProposers exceeds the proposers per layer" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minProposers"],
+        message: "minProposers exceeds the proposers per layer",
+      });
   });
 
 /** A validated preset. */
