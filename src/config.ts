@@ -25,7 +25,8 @@ export interface ModelPrice {
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
-const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
+const num = (def: number, min: number, max: number) =>
+  z.coerce.number().min(min).max(max).default(def);
 const csv = z
   .string()
   .default("")
@@ -45,12 +46,17 @@ const optionalString = z
   .transform((s) => (s === undefined || s.trim() === "" ? undefined : s.trim()));
 const url = z.string().url("must be a URL such as https://api.example.com/v1");
 
-const pricesSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
+const pricesSchema = z.record(
+  z.string(),
+  z.object({ input: z.number().min(0), output: z.number().min(0) }),
+);
 
 const EnvSchema = z.object({
   OPENAI_BASE_URL: url.default("https://api.openai.com/v1"),
   OPENAI_API_KEY: optionalString,
-  MOA_PROPOSERS: csv.pipe(z.array(z.string()).min(1, "list at least one proposer model")).or(z.array(z.string())),
+  MOA_PROPOSERS: csv
+    .pipe(z.array(z.string()).min(1, "list at least one proposer model"))
+    .or(z.array(z.string())),
   MOA_AGGREGATOR: z.string().min(1).default("gpt-4.1"),
   MOA_LAYERS: int(2, 1, 4),
   MOA_TEMPERATURE: num(0.7, 0, 2),
@@ -86,14 +92,18 @@ const EnvSchema = z.object({
 });
 
 /** Validated configuration; see .env.example for each variable. */
-export type Config = Omit<z.output<typeof EnvSchema>, "MOA_PRICES" | "OPENAI_BASE_URL" | "OPENAI_API_KEY"> & {
+export type Config = Omit<
+  z.output<typeof EnvSchema>,
+  "MOA_PRICES" | "OPENAI_BASE_URL" | "OPENAI_API_KEY"
+> & {
   /** Providers by lower-case name; always has `default`. */
   providers: Record<string, ProviderConfig>;
   /** Prices by model id, from MOA_PRICES. */
   prices: Record<string, ModelPrice>;
 };
 
-const PROVIDER_VAR = /^MOA_PROVIDER_([A-Z0-9]+(?:_[A-Z0-9]+)*?)_(BASE_URL|API_KEY|MAX_CONCURRENCY|RPM)$/;
+const PROVIDER_VAR =
+  /^MOA_PROVIDER_([A-Z0-9]+(?:_[A-Z0-9]+)*?)_(BASE_URL|API_KEY|MAX_CONCURRENCY|RPM)$/;
 const KEYLESS = "not-needed";
 
 /** Reads providers from OPENAI_* and MOA_PROVIDER_<NAME>_*; pushes problems instead of throwing. */
@@ -110,19 +120,28 @@ function readProviders(env: NodeJS.ProcessEnv, problems: string[]): Record<strin
   }
   for (const [name, f] of fields) {
     if (name === "default") {
-      problems.push("MOA_PROVIDER_DEFAULT_*: `default` is reserved; use OPENAI_BASE_URL / OPENAI_API_KEY");
+      problems.push(
+        "MOA_PROVIDER_DEFAULT_*: `default` is reserved; use OPENAI_BASE_URL / OPENAI_API_KEY",
+      );
       continue;
     }
     if (!f.BASE_URL) {
-      problems.push(`MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: required when other MOA_PROVIDER_${name.toUpperCase()}_* are set`);
+      problems.push(
+        `MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: required when other MOA_PROVIDER_${name.toUpperCase()}_* are set`,
+      );
       continue;
     }
-    if (!url.safeParse(f.BASE_URL).success) problems.push(`MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: must be a URL`);
+    if (!url.safeParse(f.BASE_URL).success)
+      problems.push(`MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: must be a URL`);
     providers[name] = {
       name,
       baseURL: f.BASE_URL,
       apiKey: f.API_KEY ?? KEYLESS,
-      maxConcurrency: parseLimit(f.MAX_CONCURRENCY, `MOA_PROVIDER_${name.toUpperCase()}_MAX_CONCURRENCY`, problems),
+      maxConcurrency: parseLimit(
+        f.MAX_CONCURRENCY,
+        `MOA_PROVIDER_${name.toUpperCase()}_MAX_CONCURRENCY`,
+        problems,
+      ),
       rpm: parseLimit(f.RPM, `MOA_PROVIDER_${name.toUpperCase()}_RPM`, problems),
     };
   }
@@ -150,7 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     MOA_PROPOSERS: env.MOA_PROPOSERS ?? "gpt-4.1-mini,gpt-4o-mini,gpt-4.1-nano",
   });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".") || "(env)"}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.join(".") || "(env)"}: ${issue.message}`);
   }
   const providers = readProviders(env, problems);
   let prices: Record<string, ModelPrice> = {};
@@ -158,7 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     try {
       const p = pricesSchema.safeParse(JSON.parse(env.MOA_PRICES));
       if (p.success) prices = p.data;
-      else problems.push('MOA_PRICES: expected JSON like {"model":{"input":0.88,"output":0.88}} (USD per 1M tokens)');
+      else
+        problems.push(
+          'MOA_PRICES: expected JSON like {"model":{"input":0.88,"output":0.88}} (USD per 1M tokens)',
+        );
     } catch {
       problems.push("MOA_PRICES: not valid JSON");
     }

@@ -6,7 +6,10 @@ export class MoaBotError extends Error {
   readonly userMessage: string;
 
   constructor(code: string, userMessage: string, options?: { cause?: unknown; message?: string }) {
-    super(options?.message ?? userMessage, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options?.message ?? userMessage,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
     this.code = code;
     this.userMessage = userMessage;
@@ -63,7 +66,10 @@ export class ModelError extends MoaBotError {
 /** Invalid configuration (environment, presets file). */
 export class ConfigError extends MoaBotError {
   constructor(problems: string[]) {
-    super("config_invalid", `Configuration problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      "config_invalid",
+      `Configuration problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
@@ -77,7 +83,9 @@ export class UsageError extends MoaBotError {
 /** The settings store cannot be reached. */
 export class StoreUnavailableError extends MoaBotError {
   constructor(cause: unknown) {
-    super("store_unavailable", "Settings are unavailable right now; using the default preset.", { cause });
+    super("store_unavailable", "Settings are unavailable right now; using the default preset.", {
+      cause,
+    });
   }
 }
 

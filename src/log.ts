@@ -4,7 +4,8 @@ import { pino } from "pino";
 export type Logger = pino.Logger;
 
 /** Log field names whose values are always secret. */
-const SECRET_KEYS = /^(api_?key|apiKey|token|botToken|appToken|signingSecret|authorization|password|secret)$/i;
+const SECRET_KEYS =
+  /^(api_?key|apiKey|token|botToken|appToken|signingSecret|authorization|password|secret)$/i;
 
 /** Replaces every occurrence of a known secret value in a string. */
 function scrubString(text: string, secrets: readonly string[]): string {
@@ -17,11 +18,16 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === "string") return scrubString(value, secrets);
   if (depth > 6 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
-    return { type: value.name, message: scrubString(value.message, secrets), code: (value as { code?: unknown }).code };
+    return {
+      type: value.name,
+      message: scrubString(value.message, secrets),
+      code: (value as { code?: unknown }).code,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? "[redacted]" : scrub(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = SECRET_KEYS.test(k) ? "[redacted]" : scrub(v, secrets, depth + 1);
   return out;
 }
 

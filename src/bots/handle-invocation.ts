@@ -57,7 +57,9 @@ export async function handleInvocation(
   } catch (error) {
     const failure = toMoaBotError(error);
     log.error({ err: error, code: failure.code }, "invocation failed");
-    await sink.replyPrivately(failure.userMessage).catch((e) => log.warn({ err: e }, "could not tell the user"));
+    await sink
+      .replyPrivately(failure.userMessage)
+      .catch((e) => log.warn({ err: e }, "could not tell the user"));
   }
 }
 
@@ -84,7 +86,10 @@ async function run(
   const controller = new AbortController();
   const untrack = deps.track?.(inv.eventKey, controller) ?? (() => {});
   try {
-    const events = runMoa({ messages: result.messages, preset: result.preset, signal: controller.signal }, deps.engine);
+    const events = runMoa(
+      { messages: result.messages, preset: result.preset, signal: controller.signal },
+      deps.engine,
+    );
     const view = await present(events, sink, profile, {
       question: result.question,
       preset: result.preset.name,
@@ -98,7 +103,9 @@ async function run(
         { role: "user", content: result.question },
         { role: "assistant", content: view.answer },
       ];
-      await deps.remember(inv, threadId, turns).catch((e) => log.warn({ err: e }, "conversation not saved"));
+      await deps
+        .remember(inv, threadId, turns)
+        .catch((e) => log.warn({ err: e }, "conversation not saved"));
     }
   } finally {
     untrack();

@@ -17,6 +17,9 @@ export interface PresentOptions {
   onSinkError?: (error: unknown, what: string) => void;
 }
 
+/** Tries for the final edit before giving up (each after a growing pause). */
+const FINAL_EDIT_ATTEMPTS = 4;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -71,7 +74,9 @@ export async function present(
   let thread = Promise.resolve();
   const postInThread = (texts: string[]): void => {
     for (const text of texts) {
-      thread = thread.then(() => sink.postInThread(text, name).catch((e) => report(e, "thread post")));
+      thread = thread.then(() =>
+        sink.postInThread(text, name).catch((e) => report(e, "thread post")),
+      );
     }
   };
   const threadLimit = profile.maxMessageChars;
@@ -99,8 +104,27 @@ export async function present(
   await editing;
   const final = renderView(view, profile);
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
-  if (final.main !== shown) await sink.edit(final.main).catch((e) => report(e, "final edit"));
+  if (final.main !== shown) await deliverFinal(sink, final.main, profile.editIntervalMs, report);
   postInThread(final.overflow);
   await thread;
   return view;
+}
+
+/** The final edit carries the answer, so it is retried (the SDKs already wait out 429s). */
+async function deliverFinal(
+  sink: ChatSink,
+  text: string,
+  intervalMs: number,
+  report: (error: unknown, what: string) => void,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sink.edit(text);
+      return;
+    } catch (error) {
+      report(error, `final edit (attempt ${attempt})`);
+      if (attempt >= FINAL_EDIT_ATTEMPTS) return;
+      await sleep(intervalMs * 2 ** attempt);
+    }
+  }
 }

@@ -5,7 +5,11 @@ export const EDIT_INTERVAL_MS = 1_000;
 export const FOOTER_RESERVE_CHARS = 300;
 
 /** True when a message last edited at `lastEditAt` may be edited again at `now`. */
-export function shouldEdit(lastEditAt: number | undefined, now: number, intervalMs: number): boolean {
+export function shouldEdit(
+  lastEditAt: number | undefined,
+  now: number,
+  intervalMs: number,
+): boolean {
   return lastEditAt === undefined || now - lastEditAt >= intervalMs;
 }
 
@@ -36,7 +40,11 @@ export function openFence(text: string): string | undefined {
     if (!m) continue;
     const marker = m[1] as string;
     if (open === undefined) open = `${marker}${(m[2] ?? "").trim()}`;
-    else if (marker[0] === open[0] && marker.length >= openMarkerLength(open) && (m[2] ?? "").trim() === "")
+    else if (
+      marker[0] === open[0] &&
+      marker.length >= openMarkerLength(open) &&
+      (m[2] ?? "").trim() === ""
+    )
       open = undefined;
   }
   return open;
@@ -62,7 +70,10 @@ export function splitForLimit(text: string, limit: number): string[] {
   while (rest.length > 0) {
     const prefix = reopen ? `${reopen}\n` : "";
     // Reserve room for a closing fence in case this chunk ends inside one.
-    const budget = Math.max(20, limit - prefix.length - 4 - (reopen ? openMarkerLength(reopen) : 3));
+    const budget = Math.max(
+      20,
+      limit - prefix.length - 4 - (reopen ? openMarkerLength(reopen) : 3),
+    );
     const cut = rest.length + prefix.length <= limit ? rest.length : breakPoint(rest, budget);
     let body = prefix + rest.slice(0, cut);
     rest = rest.slice(cut);
@@ -100,4 +111,3 @@ export function threadName(question: string): string {
   const line = question.replace(/\s+/g, " ").trim() || "MoA drafts";
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
-

@@ -1,6 +1,12 @@
-import type { PlatformProfile } from "./chat-sink.js";
 import type { Draft } from "../moa/events.js";
-import { count, FOOTER_RESERVE_CHARS, seconds, shortReason, splitForLimit } from "./render-policy.js";
+import type { PlatformProfile } from "./chat-sink.js";
+import {
+  count,
+  FOOTER_RESERVE_CHARS,
+  seconds,
+  shortReason,
+  splitForLimit,
+} from "./render-policy.js";
 import type { ProposerStatus, RunView } from "./run-view.js";
 
 /** The interim/answer message and any answer text that did not fit in it. */
@@ -50,8 +56,14 @@ export function footer(view: RunView): string {
   if (!stats) return `_preset ${view.preset}_`;
   const models = [...new Set(stats.calls.map((c) => c.model))];
   const tokens = stats.usage.inputTokens + stats.usage.outputTokens;
-  const cost = stats.costUsd === undefined ? "" : ` · $${stats.costUsd.toFixed(4)}`;
-  return `_preset ${view.preset} · ${models.join(", ")} · ${seconds(stats.totalMs)}s · ${count(tokens)} tokens${cost}_`;
+  const parts = [
+    `preset ${view.preset}`,
+    ...(models.length > 0 ? [models.join(", ")] : []),
+    `${seconds(stats.totalMs)}s`,
+    `${count(tokens)} tokens`,
+    ...(stats.costUsd === undefined ? [] : [`$${stats.costUsd.toFixed(4)}`]),
+  ];
+  return `_${parts.join(" · ")}_`;
 }
 
 function header(view: RunView): string {
@@ -78,16 +90,24 @@ export function renderView(view: RunView, profile: PlatformProfile): Rendered {
     case "aggregating": {
       const writer = `\`${view.aggregator ?? "aggregator"}\` is writing the answer…`;
       const first = answer ? splitForLimit(answer, limit)[0] : "";
-      const main = first ? `${first}\n\n✍️ _${writer}_` : [header(view), ...lines, `✍️ ${writer}`].join("\n");
+      const main = first
+        ? `${first}\n\n✍️ _${writer}_`
+        : [header(view), ...lines, `✍️ ${writer}`].join("\n");
       return { main, overflow: [] };
     }
     case "done":
     case "cancelled": {
       const chunks = answer ? splitForLimit(answer, limit) : [];
-      const stopped = view.phase === "cancelled" ? "⏹️ Stopped before the answer was finished.\n\n" : "";
+      const stopped =
+        view.phase === "cancelled" ? "⏹️ Stopped before the answer was finished.\n\n" : "";
       const more = chunks.length > 1 ? "\n\n_(continued in the thread)_" : "";
-      const body = chunks[0] ?? (view.phase === "cancelled" ? "" : "_(the aggregator returned an empty answer)_");
-      return { main: `${stopped}${body}${more}\n\n${footer(view)}`.trim(), overflow: chunks.slice(1) };
+      const body =
+        chunks[0] ??
+        (view.phase === "cancelled" ? "" : "_(the aggregator returned an empty answer)_");
+      return {
+        main: `${stopped}${body}${more}\n\n${footer(view)}`.trim(),
+        overflow: chunks.slice(1),
+      };
     }
     case "failed": {
       const reasons = view.failures.map((f) => `• \`${f.model}\`: ${shortReason(f.message, 160)}`);

@@ -61,7 +61,12 @@ export function initialView(preset: string): RunView {
   };
 }
 
-function patchProposer(view: RunView, layer: number, index: number, patch: Partial<ProposerStatus>): void {
+function patchProposer(
+  view: RunView,
+  layer: number,
+  index: number,
+  patch: Partial<ProposerStatus>,
+): void {
   const p = view.proposers.find((s) => s.layer === layer && s.index === index);
   if (p) Object.assign(p, patch);
 }
