@@ -1,0 +1,90 @@
+import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
+import type { ChatSink } from "../chat-sink.js";
+import { NO_MENTIONS } from "./profile.js";
+
+/**
+ * Where the answer message lives and how it is posted and edited: an interaction
+ * reply (`interaction-anchor.ts`) or a reply to a mention (`message-anchor.ts`).
+ */
+export interface Anchor {
+  /** Posts the interim message and returns it. */
+  open(text: string): Promise<Message>;
+  /** Replaces the interim message's text (after `open`). */
+  edit(text: string): Promise<void>;
+  /** Tells only the asker where Discord allows it (ephemeral), else replies in the channel. */
+  replyPrivately(text: string): Promise<void>;
+}
+
+/** Thread names must be 1..100 characters. */
+export const MAX_THREAD_NAME_CHARS = 100;
+
+/** A drafts thread stays open for follow-ups for a day of inactivity. */
+const ARCHIVE_AFTER = ThreadAutoArchiveDuration.OneDay;
+
+/** Cuts a thread name to Discord's 1..100 chars, on one line. */
+export function clipThreadName(name: string): string {
+  const line = name.replace(/\s+/g, " ").trim() || "MoA drafts";
+  return line.length > MAX_THREAD_NAME_CHARS
+    ? `${line.slice(0, MAX_THREAD_NAME_CHARS - 1)}…`
+    : line;
+}
+
+/**
+ * ChatSink for Discord: the anchor owns the answer message; drafts and overflow go
+ * to a thread started from it, or straight into the channel when the answer already
+ * sits in a thread (a follow-up) or in a DM, where threads cannot be started.
+ */
+export class DiscordSink implements ChatSink {
+  #answer: Message | undefined;
+  #thread: Promise<SendableChannels> | undefined;
+  #threadId: string | undefined;
+
+  constructor(private readonly anchor: Anchor) {}
+
+  async open(text: string): Promise<void> {
+    this.#answer = await this.anchor.open(text);
+    const channel = this.#answer.channel;
+    // A follow-up answered inside a thread (or a DM) continues that same conversation.
+    if (channel?.isThread() || channel?.isDMBased()) this.#threadId = this.#answer.channelId;
+  }
+
+  async edit(text: string): Promise<void> {
+    await this.anchor.edit(text);
+  }
+
+  async postInThread(text: string, threadName: string): Promise<void> {
+    const channel = await this.threadChannel(threadName);
+    await channel.send({ content: text, allowedMentions: NO_MENTIONS });
+  }
+
+  async replyPrivately(text: string): Promise<void> {
+    await this.anchor.replyPrivately(text);
+  }
+
+  threadId(): string | undefined {
+    return this.#threadId;
+  }
+
+  /** The channel drafts go to, created once; a failed creation is retried by the next post. */
+  private threadChannel(name: string): Promise<SendableChannels> {
+    this.#thread ??= this.createThread(name).catch((error: unknown) => {
+      this.#thread = undefined;
+      throw error;
+    });
+    return this.#thread;
+  }
+
+  private async createThread(name: string): Promise<SendableChannels> {
+    const answer = this.#answer;
+    if (!answer) throw new Error("postInThread before open");
+    const here = answer.channel ?? (await answer.client.channels.fetch(answer.channelId));
+    if (!here?.isSendable()) throw new Error(`channel ${answer.channelId} is not sendable`);
+    if (here.isThread() || here.isDMBased()) return here;
+    const thread = await answer.startThread({
+      name: clipThreadName(name),
+      autoArchiveDuration: ARCHIVE_AFTER,
+    });
+    this.#threadId = thread.id;
+    return thread;
+  }
+}
