@@ -1,0 +1,113 @@
+import type { RespondFn, webApi } from "@slack/bolt";
+import { MoaBotError } from "../../errors.js";
+import type { ChatSink } from "../chat-sink.js";
+import { slackMessage } from "./markdown.js";
+
+/** The three Web API methods a run needs (a narrow port over Bolt's WebClient). */
+export type SlackChatPort = Pick<
+  webApi.WebClient["chat"],
+  "postMessage" | "update" | "postEphemeral"
+>;
+
+/** Where one run's messages go. */
+export interface SlackSinkTarget {
+  /** Channel id. */
+  channel: string;
+  /** Thread to answer in (mentions and follow-ups); absent for `/moa`, whose interim message becomes the root. */
+  threadTs?: string | undefined;
+  /** The asker: ephemeral replies go to them. */
+  userId: string;
+  /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
+  respond?: RespondFn | undefined;
+}
+
+/** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
+const CANNOT_POST = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
+
+const CANNOT_POST_MESSAGE =
+  "I can't post in this conversation because I'm not a member of it. Add me with `/invite @MoA` (use my name), or ask in a channel I'm in.";
+
+/**
+ * ChatSink over Slack's Web API. Every message is one markdown block plus a plain fallback
+ * (see markdown.ts). Edits go through Bolt's WebClient, which waits out 429s (Retry-After)
+ * and retries by default, so the final edit is delivered.
+ */
+export class SlackSink implements ChatSink {
+  private interimTs: string | undefined;
+
+  constructor(
+    private readonly chat: SlackChatPort,
+    private readonly target: SlackSinkTarget,
+  ) {}
+
+  /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
+  async open(text: string): Promise<void> {
+    try {
+      const res = await this.chat.postMessage({
+        channel: this.target.channel,
+        ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
+        ...slackMessage(text),
+        parse: "none",
+      });
+      if (res.ts === undefined) throw new Error("chat.postMessage returned no ts");
+      this.interimTs = res.ts;
+    } catch (error) {
+      if (CANNOT_POST.has(slackErrorCode(error) ?? ""))
+        throw new MoaBotError("slack_cannot_post", CANNOT_POST_MESSAGE, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Replaces the interim message (parse `none` each time: chat.update defaults to `client`). */
+  async edit(text: string): Promise<void> {
+    await this.chat.update({
+      channel: this.target.channel,
+      ts: this.requireInterim(),
+      ...slackMessage(text),
+      parse: "none",
+    });
+  }
+
+  /** Posts under the interim message's thread (Slack threads need no name). */
+  async postInThread(text: string, _threadName: string): Promise<void> {
+    const root = this.threadId();
+    if (root === undefined) throw new Error("postInThread before open");
+    await this.chat.postMessage({
+      channel: this.target.channel,
+      thread_ts: root,
+      ...slackMessage(text),
+      parse: "none",
+    });
+  }
+
+  /** response_url when there is one (works without membership), else chat.postEphemeral. */
+  async replyPrivately(text: string): Promise<void> {
+    const body = slackMessage(text);
+    if (this.target.respond) {
+      await this.target.respond({ response_type: "ephemeral", replace_original: false, ...body });
+      return;
+    }
+    await this.chat.postEphemeral({
+      channel: this.target.channel,
+      user: this.target.userId,
+      ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
+      ...body,
+    });
+  }
+
+  /** Root ts of the thread holding drafts and follow-ups. */
+  threadId(): string | undefined {
+    return this.target.threadTs ?? this.interimTs;
+  }
+
+  private requireInterim(): string {
+    if (this.interimTs === undefined) throw new Error("edit before open");
+    return this.interimTs;
+  }
+}
+
+/** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */
+export function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === "string" ? data.error : undefined;
+}
