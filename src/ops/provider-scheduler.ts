@@ -1,0 +1,113 @@
+import { ModelError } from "../errors.js";
+import type { ChatChunk, ChatModel, ChatRequest } from "../moa/chat-model.js";
+import { type Clock, systemClock } from "./clock.js";
+import { ProviderLane, type ProviderLimits } from "./provider-lane.js";
+
+export type { ProviderLimits } from "./provider-lane.js";
+
+/** Options of `ProviderScheduler`. */
+export interface ProviderSchedulerOptions {
+  /** Provider name of a model id, e.g. `(id) => resolveModel(id, providers).provider`. */
+  providerOf: (model: string) => string;
+  /** Limits by provider name; `config.providers` fits. Unlisted providers are unlimited. */
+  limits: Readonly<Record<string, ProviderLimits>>;
+  /** Time source and timers (tests pass a manual one). */
+  clock?: Clock;
+  /** Length of the request budget's sliding window, ms (default 60 000: `rpm` is per minute). */
+  rateWindowMs?: number;
+  /** Provider-wide pause after a 429 that carried no Retry-After, ms (default 1 000). */
+  fallbackPauseMs?: number;
+  /** Longest provider-wide pause honoured, ms (default 120 000), against absurd headers. */
+  maxPauseMs?: number;
+  /** Told when a provider pauses (for a log line); must not throw. */
+  onPause?: (provider: string, pauseMs: number) => void;
+}
+
+/** Calls queued and in flight for one provider. */
+export interface ProviderLoad {
+  /** Calls waiting for a slot, the request budget or the end of a pause. */
+  queued: number;
+  /** Calls streaming now. */
+  active: number;
+}
+
+/**
+ * A `ChatModel` decorator shared by every run: per provider, at most `maxConcurrency`
+ * calls stream at once and at most `rpm` start per window, in FIFO order. A 429 pauses
+ * the WHOLE provider until its Retry-After, so concurrent runs stop hammering it
+ * together; the 429 itself still goes to the caller (the engine's retry re-queues it).
+ */
+export class ProviderScheduler implements ChatModel {
+  private readonly lanes = new Map<string, ProviderLane>();
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly inner: ChatModel,
+    private readonly options: ProviderSchedulerOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async *stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
+    const provider = this.providerOf(request.model);
+    // An unroutable id is the inner model's error to report, not ours.
+    if (provider === undefined) return yield* this.inner.stream(request, signal);
+    const lane = this.lane(provider);
+    let release: () => void;
+    try {
+      release = await lane.acquire(signal);
+    } catch (reason) {
+      throw new ModelError("aborted", request.model, "cancelled while queued", { cause: reason });
+    }
+    try {
+      yield* this.inner.stream(request, signal);
+    } catch (error) {
+      if (error instanceof ModelError && error.kind === "rate_limit") this.pause(provider, error);
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /** Queued and in-flight calls by provider (every provider seen so far), for metrics. */
+  load(): Record<string, ProviderLoad> {
+    const out: Record<string, ProviderLoad> = {};
+    for (const [name, lane] of this.lanes) out[name] = { queued: lane.queued, active: lane.active };
+    return out;
+  }
+
+  /** Epoch ms until which `provider` starts nothing (0 when not paused). */
+  pausedUntil(provider: string): number {
+    const until = this.lanes.get(provider)?.pausedUntil ?? 0;
+    return until > this.clock.now() ? until : 0;
+  }
+
+  private pause(provider: string, error: ModelError): void {
+    const maxPause = this.options.maxPauseMs ?? 120_000;
+    const wanted = error.retryAfterMs ?? this.options.fallbackPauseMs ?? 1_000;
+    const pauseMs = Math.min(Math.max(0, wanted), maxPause);
+    if (pauseMs <= 0) return;
+    this.lane(provider).pause(this.clock.now() + pauseMs);
+    this.options.onPause?.(provider, pauseMs);
+  }
+
+  private providerOf(model: string): string | undefined {
+    try {
+      return this.options.providerOf(model);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private lane(provider: string): ProviderLane {
+    let lane = this.lanes.get(provider);
+    if (!lane) {
+      const limits = Object.hasOwn(this.options.limits, provider)
+        ? (this.options.limits[provider] as ProviderLimits)
+        : { maxConcurrency: 0, rpm: 0 };
+      lane = new ProviderLane(limits, this.clock, this.options.rateWindowMs ?? 60_000);
+      this.lanes.set(provider, lane);
+    }
+    return lane;
+  }
+}

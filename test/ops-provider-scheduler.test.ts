@@ -1,0 +1,202 @@
+import { getEventListeners } from "node:events";
+import { setImmediate as tick } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { ModelError } from "../src/errors.js";
+import type { ChatChunk, ChatModel, ChatRequest } from "../src/moa/chat-model.js";
+import type { Clock } from "../src/ops/clock.js";
+import { ProviderScheduler } from "../src/ops/provider-scheduler.js";
+
+/** A clock whose time moves only when the test says so. */
+class ManualClock implements Clock {
+  private t = 1_000_000;
+  private timers: Array<{ at: number; fn: () => void }> = [];
+  now = () => this.t;
+  setTimer(fn: () => void, ms: number): () => void {
+    const timer = { at: this.t + ms, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+  async advance(ms: number): Promise<void> {
+    const target = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.t = due.at;
+      due.fn();
+      await settle();
+    }
+    this.t = target;
+    await settle();
+  }
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+}
+
+/** Lets every ready promise chain run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await tick();
+}
+
+/** Inner model that records starts and concurrency; each call does what `script` says. */
+class RecordingModel implements ChatModel {
+  started: string[] = [];
+  active = 0;
+  maxActive = 0;
+  constructor(private readonly script: (req: ChatRequest, n: number) => Promise<void> | void) {}
+  async *stream(req: ChatRequest): AsyncIterable<ChatChunk> {
+    const n = this.started.push(req.model);
+    this.active++;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    try {
+      await this.script(req, n);
+      yield { type: "delta", text: "ok" };
+    } finally {
+      this.active--;
+    }
+  }
+}
+
+const request = (model: string): ChatRequest => ({
+  model,
+  messages: [{ role: "user", content: "hi" }],
+  temperature: 0,
+  maxTokens: 10,
+});
+
+async function drain(model: ChatModel, id: string, signal = new AbortController().signal) {
+  const out: string[] = [];
+  for await (const c of model.stream(request(id), signal)) if (c.type === "delta") out.push(c.text);
+  return out.join("");
+}
+
+const providerOf = (id: string) => id.split(":")[0] as string;
+
+describe("ProviderScheduler", () => {
+  it("never runs more than maxConcurrency calls of a provider at once", async () => {
+    const inner = new RecordingModel(async () => {
+      for (let i = 0; i < 1 + Math.floor(Math.random() * 4); i++) await tick();
+    });
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      limits: { a: { maxConcurrency: 3, rpm: 0 } },
+    });
+    const results = await Promise.all(Array.from({ length: 30 }, () => drain(scheduler, "a:m")));
+    expect(results).toEqual(Array(30).fill("ok"));
+    expect(inner.maxActive).toBe(3);
+    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+  });
+
+  it("starts at most rpm calls per window, in FIFO order", async () => {
+    const clock = new ManualClock();
+    const inner = new RecordingModel(() => {});
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      clock,
+      limits: { a: { maxConcurrency: 0, rpm: 5 } },
+    });
+    const ids = Array.from({ length: 12 }, (_, i) => `a:m${i}`);
+    const all = Promise.all(ids.map((id) => drain(scheduler, id)));
+    await settle();
+    expect(inner.started).toEqual(ids.slice(0, 5));
+    expect(scheduler.load().a?.queued).toBe(7);
+    await clock.advance(59_999);
+    expect(inner.started).toHaveLength(5);
+    await clock.advance(1);
+    expect(inner.started).toEqual(ids.slice(0, 10));
+    await clock.advance(60_000);
+    expect(inner.started).toEqual(ids);
+    await all;
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("pauses the whole provider after a 429 with Retry-After, other providers unaffected", async () => {
+    const clock = new ManualClock();
+    const inner = new RecordingModel((req, n) => {
+      if (n === 1) throw new ModelError("rate_limit", req.model, "429", { retryAfterMs: 5_000 });
+    });
+    const paused: Array<[string, number]> = [];
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      clock,
+      limits: {},
+      onPause: (p, ms) => paused.push([p, ms]),
+    });
+    await expect(drain(scheduler, "a:first")).rejects.toMatchObject({ kind: "rate_limit" });
+    expect(paused).toEqual([["a", 5_000]]);
+    expect(scheduler.pausedUntil("a")).toBe(clock.now() + 5_000);
+
+    const later = Promise.all([drain(scheduler, "a:x"), drain(scheduler, "a:y")]);
+    await expect(drain(scheduler, "b:other")).resolves.toBe("ok");
+    await clock.advance(4_999);
+    expect(inner.started).toEqual(["a:first", "b:other"]);
+    expect(scheduler.load().a?.queued).toBe(2);
+    await clock.advance(1);
+    await expect(later).resolves.toEqual(["ok", "ok"]);
+    expect(inner.started).toEqual(["a:first", "b:other", "a:x", "a:y"]);
+    expect(scheduler.pausedUntil("a")).toBe(0);
+  });
+
+  it("a queued call whose signal aborts leaves the queue at once and leaks nothing", async () => {
+    let releaseFirst = () => {};
+    const inner = new RecordingModel((_req, n) =>
+      n === 1 ? new Promise<void>((r) => (releaseFirst = r)) : undefined,
+    );
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      limits: { a: { maxConcurrency: 1, rpm: 0 } },
+    });
+    const first = drain(scheduler, "a:first");
+    await settle();
+    const controller = new AbortController();
+    const queued = drain(scheduler, "a:queued", controller.signal);
+    await settle();
+    expect(scheduler.load().a).toEqual({ queued: 1, active: 1 });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+
+    controller.abort();
+    await expect(queued).rejects.toMatchObject({ kind: "aborted" });
+    expect(scheduler.load().a).toEqual({ queued: 0, active: 1 });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+
+    releaseFirst();
+    await first;
+    await expect(drain(scheduler, "a:next")).resolves.toBe("ok");
+    expect(inner.started).toEqual(["a:first", "a:next"]);
+    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+  });
+
+  it("an already-aborted signal never reaches the provider", async () => {
+    const inner = new RecordingModel(() => {});
+    const scheduler = new ProviderScheduler(inner, { providerOf, limits: {} });
+    await expect(drain(scheduler, "a:m", AbortSignal.abort())).rejects.toMatchObject({
+      kind: "aborted",
+    });
+    expect(inner.started).toEqual([]);
+  });
+
+  it("releases the slot when the consumer stops reading early", async () => {
+    const inner = new RecordingModel(() => {});
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      limits: { a: { maxConcurrency: 1, rpm: 0 } },
+    });
+    for await (const _ of scheduler.stream(request("a:m"), new AbortController().signal)) break;
+    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+  });
+
+  it("passes unroutable ids straight to the inner model", async () => {
+    const inner = new RecordingModel(() => {});
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf: () => {
+        throw new Error("unknown provider");
+      },
+      limits: {},
+    });
+    await expect(drain(scheduler, "zz:m")).resolves.toBe("ok");
+    expect(scheduler.load()).toEqual({});
+  });
+});
