@@ -1,0 +1,110 @@
+import type { FakeDiscord } from "./fake-discord.js";
+import {
+  ADMIN_ROLE_ID,
+  interaction,
+  type Json,
+  message,
+  type OptionData,
+  snowflake,
+  user,
+} from "./fake-discord-payloads.js";
+
+/** A human in the fake guild. */
+export const alice = user("700000000000000001", "alice");
+/** Another bot in the fake guild. */
+export const otherBot = user("700000000000000002", "other-bot", true);
+
+/** What a user types in a channel. */
+export interface UserMessage {
+  /** Text as typed; `<@bot>` is prepended when `mentionBot`. */
+  content: string;
+  /** Channel or thread id (default: the guild's text channel). */
+  channelId?: string;
+  /** Put a bot mention in front and in `mentions`. */
+  mentionBot?: boolean;
+  /** Author (default alice). */
+  author?: Json;
+  /** Author holds the admin role (Manage Channels). */
+  admin?: boolean;
+  /** Send as a DM (no guild). */
+  dm?: boolean;
+}
+
+/** A user posts a message: dispatched as MESSAGE_CREATE; returns the message. */
+export function postAsUser(fake: FakeDiscord, m: UserMessage): Json {
+  const channelId = m.channelId ?? fake.channelId;
+  const content = m.mentionBot ? `<@${fake.botId}> ${m.content}` : m.content;
+  const data = message({
+    id: snowflake(),
+    channelId,
+    guildId: m.dm ? undefined : fake.guildId,
+    author: m.author ?? alice,
+    // Without the Message Content intent Discord blanks content unless the bot is mentioned (or in DMs).
+    content: fake.options.messageContentIntent || m.mentionBot || m.dm ? content : "",
+    mentions: m.mentionBot ? [fake.bot] : [],
+    roles: m.admin ? [ADMIN_ROLE_ID] : [],
+  });
+  if (m.dm) Object.assign(data, { channel_type: 1 });
+  fake.messages.set(data.id as string, data);
+  fake.gateway.dispatch("MESSAGE_CREATE", data);
+  return data;
+}
+
+/** A slash command as a user runs it. */
+export interface CommandRun {
+  /** Command name, e.g. `moa`. */
+  name: string;
+  /** Options (subcommands nest their own). */
+  options: OptionData[];
+  /** Member has Manage Channels. */
+  admin?: boolean;
+  /** Channel or thread id (default: the guild's text channel). */
+  channelId?: string;
+  /** Autocomplete request instead of a run. */
+  autocomplete?: boolean;
+}
+
+/** A user runs a slash command: dispatched as INTERACTION_CREATE; returns the interaction. */
+export function runCommand(fake: FakeDiscord, run: CommandRun): { id: string; token: string } {
+  const id = snowflake();
+  const token = `token-${id}`;
+  const channel = fake.channels.get(run.channelId ?? fake.channelId) as Json;
+  const data = interaction({
+    id,
+    token,
+    appId: fake.appId,
+    guildId: fake.guildId,
+    channel,
+    user: alice,
+    permissions: run.admin ? "68624" : "68608",
+    commandName: run.name,
+    options: run.options,
+    autocomplete: run.autocomplete ?? false,
+  });
+  fake.interactions.set(id, data);
+  fake.gateway.dispatch("INTERACTION_CREATE", data);
+  return { id, token };
+}
+
+/** A string option. */
+export function opt(name: string, value: string, focused = false): OptionData {
+  return { name, type: 3, value, ...(focused && { focused }) };
+}
+
+/** A subcommand with its options. */
+export function sub(name: string, options: OptionData[] = []): OptionData {
+  return { name, type: 1, options };
+}
+
+/** Bodies of every message-bearing REST call (sends, edits, replies, follow-ups). */
+export function messageBodies(fake: FakeDiscord): Json[] {
+  return fake.calls
+    .filter(
+      (c) =>
+        (c.method === "POST" && /^\/channels\/\d+\/messages$/.test(c.path)) ||
+        (c.method === "PATCH" && /^\/channels\/\d+\/messages\/\d+$/.test(c.path)) ||
+        (/^\/webhooks\//.test(c.path) && (c.method === "POST" || c.method === "PATCH")) ||
+        (/\/callback$/.test(c.path) && [4, 7].includes(Number(c.body?.type))),
+    )
+    .map((c) => (/\/callback$/.test(c.path) ? ((c.body?.data ?? {}) as Json) : (c.body ?? {})));
+}
