@@ -1,0 +1,104 @@
+import { Keyv, type KeyvStoreAdapter } from "keyv";
+import { bounded, DEFAULT_STORE_TIMEOUT_MS } from "./bounded.js";
+import { consoleWarnLog, type WarnLog } from "./warn-log.js";
+
+/**
+ * The key-value port the typed stores use. Every method is bounded in time and
+ * throws only StoreUnavailableError; keys are given without the global prefix.
+ */
+export interface Kv {
+  /** The value under `key`, or undefined when absent, expired or not JSON. */
+  get(key: string): Promise<unknown>;
+  /** Writes one key in one backend call; `ttlMs` omitted = no expiry. */
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /** Removes `key` (no error when absent). */
+  delete(key: string): Promise<void>;
+  /** Writes only when `key` is absent; true when this call wrote it. */
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  /** Releases connections; the Kv is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Atomic backend "SET NX PX" on a full key with a value already serialized. */
+export type SetIfAbsent = (fullKey: string, serialized: string, ttlMs: number) => Promise<boolean>;
+
+/** Options of `keyvKv`. */
+export interface KeyvKvOptions {
+  /** Prepended as `<prefix>:` to every key; tests use a unique one per run. */
+  prefix?: string;
+  /** Deadline of one store call, ms. */
+  timeoutMs?: number;
+  /** Where corrupt values are reported. */
+  log?: WarnLog;
+  /** Cross-process atomic claim (Redis); without it a per-process lock + get/set is used. */
+  setIfAbsent?: SetIfAbsent;
+  /** Replaces Keyv's disconnect in close() (Redis: destroy the client we own, no QUIT to a dead server). */
+  onClose?: () => Promise<void>;
+}
+
+/** Keyv's stored envelope, which setIfAbsent writes directly so Keyv can read it back. */
+const envelope = (value: unknown, ttlMs: number) =>
+  JSON.stringify({ value, expires: Date.now() + ttlMs });
+
+/** A Kv over any Keyv storage adapter (SQLite, Redis, or a Map in tests). */
+export function keyvKv(
+  adapter: KeyvStoreAdapter | Map<unknown, unknown>,
+  options: KeyvKvOptions = {},
+): Kv {
+  const prefix = `${options.prefix ?? "moa"}:`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  const log = options.log ?? consoleWarnLog;
+  const keyv = new Keyv({
+    store: adapter,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: (data) => JSON.stringify(data),
+    // A value that is not JSON (hand-edited, truncated) reads as absent instead of throwing.
+    deserialize: (text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        log.warn({ length: text.length }, "store: value is not JSON; treated as absent");
+        return undefined;
+      }
+    },
+  });
+  // Our own prefix is the namespace; Keyv's would add "keyv:" in front of it.
+  keyv.namespace = undefined;
+  // Failures surface as thrown errors of each call; the event copy would only duplicate them.
+  keyv.on("error", () => {});
+  let lock: Promise<unknown> = Promise.resolve();
+
+  const localSetIfAbsent = (key: string, value: unknown, ttlMs: number) => {
+    // Serialised in this process so two handlers cannot both see "absent".
+    const next = lock.then(async () => {
+      if ((await keyv.get(key)) !== undefined) return false;
+      await keyv.set(key, value, ttlMs);
+      return true;
+    });
+    lock = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    get: (key) => bounded("store get", timeoutMs, () => keyv.get(prefix + key)),
+    set: (key, value, ttlMs) =>
+      bounded("store set", timeoutMs, async () => {
+        await keyv.set(prefix + key, value, ttlMs);
+      }),
+    delete: (key) =>
+      bounded("store delete", timeoutMs, async () => {
+        await keyv.delete(prefix + key);
+      }),
+    setIfAbsent: (key, value, ttlMs) =>
+      bounded("store claim", timeoutMs, () =>
+        options.setIfAbsent
+          ? options.setIfAbsent(prefix + key, envelope(value, ttlMs), ttlMs)
+          : localSetIfAbsent(prefix + key, value, ttlMs),
+      ),
+    close: async () => {
+      if (options.onClose) await options.onClose();
+      else await keyv.disconnect().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import KeyvSqlite from "@keyv/sqlite";
+import { ConfigError } from "../errors.js";
+import { type KeyvKvOptions, type Kv, keyvKv } from "./kv.js";
+import { redisKv } from "./redis-kv.js";
+
+/** Options of `openStore` (prefix, deadline, log). */
+export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose">;
+
+/**
+ * Opens the store named by MOA_STORE_URL: `sqlite://<path>` (embedded, one
+ * instance; the folder is created) or `redis://` / `rediss://` (several
+ * instances). Anything else is a ConfigError saying what is supported.
+ */
+export function openStore(url: string, options: OpenStoreOptions = {}): Kv {
+  const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
+  if (scheme === "sqlite") {
+    const path = url.slice("sqlite://".length);
+    if (path === "")
+      throw new ConfigError([
+        "MOA_STORE_URL: sqlite:// needs a file path, e.g. sqlite://data/moa.sqlite",
+      ]);
+    if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+    // busyTimeout: a second process (a CLI next to the bot) waits for the lock instead of failing.
+    return keyvKv(new KeyvSqlite({ uri: url, busyTimeout: 1_000 }), options);
+  }
+  if (scheme === "redis" || scheme === "rediss") return redisKv(url, options);
+  if (scheme === "postgres" || scheme === "postgresql") {
+    throw new ConfigError([
+      "MOA_STORE_URL: PostgreSQL needs the @keyv/postgres package, which this build does not include; use sqlite:// or redis://",
+    ]);
+  }
+  throw new ConfigError([
+    "MOA_STORE_URL: expected sqlite://<path> (e.g. sqlite://data/moa.sqlite) or redis://host:6379",
+  ]);
+}

@@ -1,0 +1,57 @@
+import type { Config } from "../config.js";
+import { ConversationStore } from "./conversation-store.js";
+import { DedupStore } from "./dedup-store.js";
+import type { Kv } from "./kv.js";
+import { type OpenStoreOptions, openStore } from "./open-store.js";
+import { PresetStore } from "./preset-store.js";
+import { consoleWarnLog } from "./warn-log.js";
+
+const DAY_MS = 86_400_000;
+
+/** Every typed store over one shared connection. */
+export interface Stores {
+  /** Channel preset choices and saved presets. */
+  presets: PresetStore;
+  /** Thread conversation memory. */
+  conversations: ConversationStore;
+  /** Event dedup claims. */
+  dedup: DedupStore;
+  /** Closes the shared connection. */
+  close(): Promise<void>;
+}
+
+/** Builds the typed stores over an open Kv, with the memory bounds from config. */
+export function storesOver(
+  kv: Kv,
+  config: Pick<Config, "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS">,
+  log = consoleWarnLog,
+): Stores {
+  return {
+    presets: new PresetStore(kv, log),
+    conversations: new ConversationStore(
+      kv,
+      {
+        ttlMs: Math.round(config.MOA_CONVERSATION_TTL_DAYS * DAY_MS),
+        maxTurns: config.MOA_CONVERSATION_MAX_TURNS,
+      },
+      log,
+    ),
+    dedup: new DedupStore(kv, log),
+    close: () => kv.close(),
+  };
+}
+
+/** Opens MOA_STORE_URL and builds the typed stores (composition root helper). */
+export function openStores(
+  config: Pick<
+    Config,
+    "MOA_STORE_URL" | "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS"
+  >,
+  options: OpenStoreOptions = {},
+): Stores {
+  return storesOver(
+    openStore(config.MOA_STORE_URL, options),
+    config,
+    options.log ?? consoleWarnLog,
+  );
+}
