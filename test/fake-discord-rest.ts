@@ -70,7 +70,12 @@ function callback(fake: FakeDiscord, [, id, token]: string[], call: RecordedCall
       interaction.channel_id as string,
       { ...data, flags },
       {
-        interaction_metadata: { id, type: 2, user: (interaction.member as Json).user },
+        interaction_metadata: {
+          id,
+          type: 2,
+          user: (interaction.member as Json).user,
+          authorizing_integration_owners: interaction.authorizing_integration_owners,
+        },
         webhook_id: fake.appId,
       },
     );

@@ -150,7 +150,7 @@ export class FakeDiscord {
     for await (const chunk of req) raw += chunk;
     const call: RecordedCall = {
       method: req.method ?? "GET",
-      path: url.pathname.replace(/^\/api\/v10/, ""),
+      path: decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ""),
       query: url.searchParams,
       body: raw ? (JSON.parse(raw) as Json) : undefined,
       at: Date.now(),
@@ -174,7 +174,8 @@ export class FakeDiscord {
       };
       if (reply.status === 404 && reply.body?.code === 0) this.unhandled.push(call);
     }
-    res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+    const type = reply.body === undefined ? {} : { "content-type": "application/json" };
+    res.writeHead(reply.status, { ...type, ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   }
 }

@@ -42,6 +42,8 @@ export interface InteractionAnchorOptions {
   tokenSafeMs?: number;
   /** Real-time delay before an unanswered interaction is deferred, ms. */
   deferAfterMs?: number;
+  /** Where failures that cannot reach the caller (the automatic deferral) are reported. */
+  onError?: (error: unknown, what: string) => void;
 }
 
 const DEAD_TOKEN_CODES = new Set<number | string>([
@@ -72,12 +74,16 @@ export class InteractionAnchor implements Anchor {
     options: InteractionAnchorOptions,
   ) {
     this.#options = {
-      tokenSafeMs: INTERACTION_TOKEN_SAFE_MS,
-      deferAfterMs: DEFER_AFTER_MS,
-      ...options,
+      now: options.now,
+      receivedAt: options.receivedAt,
+      tokenSafeMs: options.tokenSafeMs ?? INTERACTION_TOKEN_SAFE_MS,
+      deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
+      onError: options.onError ?? (() => {}),
     };
     this.#deferTimer = setTimeout(() => {
-      this.#deferring = this.interaction.deferReply().catch(() => undefined);
+      this.#deferring = this.interaction
+        .deferReply()
+        .catch((error: unknown) => this.#options.onError(error, "defer"));
     }, this.#options.deferAfterMs);
   }
 
