@@ -1,0 +1,133 @@
+import type { AddressInfo } from "node:net";
+import { App, type AppOptions } from "@slack/bolt";
+import type { Invocation } from "../../commands/invocation.js";
+import type { Config } from "../../config.js";
+import { ConfigError } from "../../errors.js";
+import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { boltLogger } from "./bolt-logger.js";
+import { slackProfile } from "./profile.js";
+import { registerSlackListeners } from "./slack-listeners.js";
+import { SlackSink, type SlackSinkTarget } from "./slack-sink.js";
+import { workspaceAdminCheck } from "./workspace-admin.js";
+
+/** The variables the Slack bot reads. */
+export type SlackConfig = Pick<
+  Config,
+  "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_PORT" | "SLACK_API_URL"
+>;
+
+/** Checks only the Slack adapter can make, handed to commands/dispatch with each invocation. */
+export interface SlackPlatformChecks {
+  /** True for workspace admins and owners (users.info, cached). */
+  isWorkspaceAdmin(userId: string): Promise<boolean>;
+}
+
+/** The shared bot collaborators, with dispatch taking the Slack checks as its second argument. */
+export interface SlackBotDeps extends Omit<BotDeps, "dispatch"> {
+  /** commands/dispatch with its stores bound; spread `platform` into the commands deps. */
+  dispatch(inv: Invocation, platform: SlackPlatformChecks): ReturnType<BotDeps["dispatch"]>;
+}
+
+/** Options mostly for tests and benches. */
+export interface SlackBotOptions {
+  /** Interface the HTTP receiver binds (default: all). */
+  host?: string;
+  /** Reuse time of admin answers, ms. */
+  adminCacheMs?: number;
+}
+
+/** A running Slack bot. */
+export interface SlackBot {
+  /** The Bolt app (its `client` is the WebClient every call goes through). */
+  app: App;
+  /** `http`: Events API + commands on POST /slack/events; `socket`: Socket Mode. */
+  mode: "http" | "socket";
+  /** Port of the HTTP receiver (the real one when SLACK_PORT is 0); undefined in Socket Mode. */
+  port: number | undefined;
+  /** Runs in flight. */
+  readonly running: number;
+  /** Stops receiving, then waits for runs in flight (abort them through `deps.track` to hurry). */
+  stop(): Promise<void>;
+}
+
+/** Token and transport from the config; throws ConfigError listing what is missing. */
+function connectionOptions(config: SlackConfig): AppOptions {
+  const {
+    SLACK_BOT_TOKEN: token,
+    SLACK_APP_TOKEN: appToken,
+    SLACK_SIGNING_SECRET: secret,
+  } = config;
+  const problems: string[] = [];
+  if (!token) problems.push("SLACK_BOT_TOKEN: required for Slack (xoxb-...)");
+  if (!appToken && !secret)
+    problems.push(
+      "SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)",
+    );
+  if (!token) throw new ConfigError(problems);
+  if (appToken) return { token, socketMode: true, appToken };
+  if (!secret) throw new ConfigError(problems);
+  return { token, signingSecret: secret, port: config.SLACK_PORT };
+}
+
+/**
+ * Starts the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on SLACK_PORT
+ * with SLACK_SIGNING_SECRET. Throws ConfigError listing missing variables.
+ */
+export async function startSlackBot(
+  config: SlackConfig,
+  deps: SlackBotDeps,
+  options: SlackBotOptions = {},
+): Promise<SlackBot> {
+  const log = deps.log.child({ platform: "slack" });
+  const app = new App({
+    ...connectionOptions(config),
+    logger: boltLogger(log),
+    // init() below calls auth.test, so a bad token fails at start, not on the first event.
+    deferInitialization: true,
+    ...(config.SLACK_API_URL ? { clientOptions: { slackApiUrl: config.SLACK_API_URL } } : {}),
+  });
+  const socket = Boolean(config.SLACK_APP_TOKEN);
+  const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
+    ...(options.adminCacheMs === undefined ? {} : { ttlMs: options.adminCacheMs }),
+    onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
+  });
+  const botDeps: BotDeps = {
+    ...deps,
+    dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
+  };
+
+  const runs = new Set<Promise<void>>();
+  const start = (inv: Invocation, target: SlackSinkTarget): void => {
+    const run = handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps)
+      .catch((err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"))
+      .finally(() => runs.delete(run));
+    runs.add(run);
+  };
+  registerSlackListeners(app, start, log);
+
+  await app.init();
+  let port: number | undefined;
+  if (socket) {
+    await app.start();
+  } else {
+    const server = await app.start({
+      port: config.SLACK_PORT,
+      ...(options.host === undefined ? {} : { host: options.host }),
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+  log.info({ mode: socket ? "socket" : "http", port }, "Slack bot started");
+
+  return {
+    app,
+    mode: socket ? "socket" : "http",
+    port,
+    get running() {
+      return runs.size;
+    },
+    async stop() {
+      await app.stop();
+      await Promise.allSettled([...runs]);
+    },
+  };
+}
