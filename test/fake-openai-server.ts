@@ -359,7 +359,10 @@ function sendCompletion(
     if (failure?.kind === "hang") return;
     if (failure?.kind === "disconnect") {
       on.finish("disconnected");
-      res.socket?.destroy();
+      // Drop the connection only once the tokens are on the wire, as a real crash would.
+      const drop = () => setTimeout(() => res.socket?.destroy(), 20);
+      if (out === "") drop();
+      else res.write("", drop);
       return;
     }
     out = frame([{ index: 0, delta: {}, finish_reason: "stop" }]);
