@@ -1,0 +1,83 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { ModelError } from "../src/errors.js";
+import { createLogger } from "../src/log.js";
+
+const KEY = "sk-proj-abcDEF1234567890secret";
+const TOKEN = "xoxb-1111-2222-ThisIsASlackToken";
+
+/** A logger writing into an array of lines, as production writes to stdout. */
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger({ level: "debug", secrets: [KEY, TOKEN], destination });
+  return { log, lines, text: () => lines.join("\n") };
+}
+
+describe("log redaction", () => {
+  it("never prints a configured secret, wherever it hides", () => {
+    const { log, lines, text } = capture();
+    log.info(`calling with key ${KEY}`);
+    log.info("printf style %s", KEY);
+    log.warn({ err: new Error(`401: invalid api key ${KEY}`) }, "provider refused");
+    log.error(
+      {
+        err: new ModelError("auth", "gpt-4.1", `provider default refused ${KEY}`, { status: 401 }),
+      },
+      "model failed",
+    );
+    log.info(
+      { request: { headers: { Authorization: `Bearer ${KEY}` }, note: `t=${TOKEN}` } },
+      "req",
+    );
+    log.info({ list: [KEY, { inner: [TOKEN] }] }, "arrays");
+    log.info({ apiKey: "short", botToken: "x", signingSecret: "y" }, "named fields");
+    log.debug({ url: `https://user:${KEY}@redis.example:6379` }, "store url");
+    expect(lines).toHaveLength(8);
+    expect(text()).not.toContain(KEY);
+    expect(text()).not.toContain(TOKEN);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(JSON.parse(lines[6] as string)).toMatchObject({
+      apiKey: "[redacted]",
+      botToken: "[redacted]",
+      signingSecret: "[redacted]",
+    });
+    // The redacted error keeps what helps debugging.
+    expect(JSON.parse(lines[3] as string).err).toMatchObject({
+      code: "model_auth",
+      message: "gpt-4.1: provider default refused [redacted]",
+    });
+  });
+
+  // KNOWN LEAKS in src/log.ts (lead's file): these three are marked `it.fails` so the suite
+  // stays green while they document the gap; the fix is in the ops report. Turn each back
+  // into `it` once log.ts scrubs format arguments, deep values and child bindings.
+  it.fails("redacts objects interpolated with %o / %j", () => {
+    const { log, text } = capture();
+    log.info("printf style %o", { token: TOKEN, note: `k=${KEY}` });
+    expect(text()).not.toContain(TOKEN);
+    expect(text()).not.toContain(KEY);
+  });
+
+  it.fails("redacts secrets nested deeper than the walker's depth limit", () => {
+    const { log, text } = capture();
+    let deep: Record<string, unknown> = { leaf: `key=${KEY}` };
+    for (let i = 0; i < 10; i++) deep = { level: deep };
+    log.info({ deep }, "deep");
+    expect(text()).not.toContain(KEY);
+  });
+
+  it.fails("redacts secrets in child logger bindings", () => {
+    const { log, text } = capture();
+    log
+      .child({ provider: { baseURL: "https://api.example", apiKey: KEY, note: TOKEN } })
+      .info("hi");
+    expect(text()).not.toContain(KEY);
+    expect(text()).not.toContain(TOKEN);
+  });
+});
