@@ -1,0 +1,156 @@
+/**
+ * The whole Slack path in one process for end-to-end tests and the bench: signed requests
+ * -> real Bolt App (HTTP receiver on 127.0.0.1) -> shared flow -> real engine and openai
+ * client -> fake models; every Web API call -> the fake Slack. Only the composition is
+ * written here; every part is production code.
+ */
+import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
+import type { Invocation } from "../src/commands/invocation.js";
+import { silentLogger } from "../src/log.js";
+import { type Preset, type PresetInput, PresetSchema } from "../src/moa/preset.js";
+import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
+import { openStore } from "../src/store/open-store.js";
+import { conversationKey, dedupKey } from "../src/store/store-keys.js";
+import { type Stores, storesOver } from "../src/store/stores.js";
+import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
+import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "./fake-slack.js";
+import {
+  eventCallback,
+  postSigned,
+  type SignOptions,
+  type SlackPostResult,
+  slashCommand,
+} from "./fake-slack-requests.js";
+import { standInDispatch } from "./slack-stand-in-dispatch.js";
+
+/** Signing secret the harness app verifies with. */
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+/** Options of `startSlackHarness`. */
+export interface SlackHarnessOptions {
+  /** Scripts of the fake models (p1, p2 proposers and agg aggregator by default). */
+  models?: Record<string, ModelScript>;
+  /** Overrides of the test preset. */
+  preset?: Partial<PresetInput>;
+  /** Options of the fake Slack. */
+  slack?: FakeSlackOptions;
+  /** Store URL (default an in-memory SQLite). */
+  storeUrl?: string;
+  /** Engine retries per call (default 0, so failure tests are quick). */
+  maxRetries?: number;
+}
+
+/** A running Slack path. */
+export interface SlackHarness {
+  fake: FakeSlack;
+  models: FakeOpenAIServer;
+  bot: SlackBot;
+  stores: Stores;
+  preset: Preset;
+  /** The app's Events API / commands URL. */
+  url: string;
+  /** Sends `/moa <text>` (signed); its response_url is `fake.responseUrl(triggerId)`. */
+  command(text: string, triggerId?: string, sign?: Partial<SignOptions>): Promise<SlackPostResult>;
+  /** Sends an event_callback around `event` (signed). */
+  event(
+    event: Record<string, unknown>,
+    eventId: string,
+    sign?: Partial<SignOptions>,
+  ): Promise<SlackPostResult>;
+  /** Resolves when no run is in flight (after at least one started, when `started` is given). */
+  idle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+let triggers = 0;
+
+/** Starts fake models, fake Slack, stores and the real Slack bot wired together. */
+export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
+  const models = await startFakeOpenAI({
+    models: {
+      p1: { reply: "Draft one." },
+      p2: { reply: "Draft two." },
+      agg: { reply: "The answer." },
+      ...options.models,
+    },
+    strict: true,
+  });
+  const fake = await startFakeSlack(options.slack);
+  const stores = storesOver(openStore(options.storeUrl ?? "sqlite://:memory:"), {
+    MOA_CONVERSATION_TTL_DAYS: 7,
+    MOA_CONVERSATION_MAX_TURNS: 40,
+  });
+  const preset = PresetSchema.parse({
+    name: "test",
+    proposers: ["p1", "p2"],
+    aggregator: "agg",
+    layers: 2,
+    temperature: 0.5,
+    maxTokens: 200,
+    callTimeoutMs: 10_000,
+    ...options.preset,
+  });
+  const provider = {
+    name: "default",
+    baseURL: models.url,
+    apiKey: "sk-test",
+    maxConcurrency: 0,
+    rpm: 0,
+  };
+  const deps: SlackBotDeps = {
+    dispatch: (inv, platform) => standInDispatch(inv, { stores, preset, platform }),
+    claim: (eventKey) => stores.dedup.claim(dedupKey("slack", eventKey), 3_600_000),
+    remember: (inv: Invocation, threadId, turns) =>
+      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    engine: {
+      model: new OpenAICompatibleModel({ default: provider }),
+      maxRetries: options.maxRetries ?? 0,
+    },
+    log: silentLogger,
+  };
+  const bot = await startSlackBot(
+    {
+      SLACK_BOT_TOKEN: "xoxb-harness",
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_APP_TOKEN: undefined,
+      SLACK_PORT: 0,
+      SLACK_API_URL: fake.apiUrl,
+    },
+    deps,
+    { host: "127.0.0.1" },
+  );
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+  const sign = (extra?: Partial<SignOptions>): SignOptions => ({
+    secret: SIGNING_SECRET,
+    ...extra,
+  });
+
+  return {
+    fake,
+    models,
+    bot,
+    stores,
+    preset,
+    url,
+    command(text, triggerId = `trig.${++triggers}`, extra) {
+      const body = slashCommand({ text, triggerId, responseUrl: fake.responseUrl(triggerId) });
+      return postSigned(url, body, sign(extra));
+    },
+    event(event, eventId, extra) {
+      return postSigned(url, eventCallback(event, { eventId, teamId: fake.teamId }), sign(extra));
+    },
+    async idle(timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      // Runs start right after the ack; give the listener a tick to register them.
+      await new Promise((r) => setTimeout(r, 20));
+      while (bot.running > 0) {
+        if (Date.now() > until) throw new Error("Slack harness: runs still in flight");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await bot.stop();
+      await Promise.all([fake.close(), models.close(), stores.close()]);
+    },
+  };
+}
