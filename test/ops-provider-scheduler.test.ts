@@ -96,6 +96,7 @@ describe("ProviderScheduler", () => {
     const scheduler = new ProviderScheduler(inner, {
       providerOf,
       clock,
+      rateWindowMs: 60_000,
       limits: { a: { maxConcurrency: 0, rpm: 5 } },
     });
     const ids = Array.from({ length: 12 }, (_, i) => `a:m${i}`);

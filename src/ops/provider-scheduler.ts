@@ -5,6 +5,9 @@ import { ProviderLane, type ProviderLimits } from "./provider-lane.js";
 
 export type { ProviderLimits } from "./provider-lane.js";
 
+/** A minute and a second of slack (see `rateWindowMs`). */
+export const DEFAULT_RATE_WINDOW_MS = 61_000;
+
 /** Options of `ProviderScheduler`. */
 export interface ProviderSchedulerOptions {
   /** Provider name of a model id, e.g. `(id) => resolveModel(id, providers).provider`. */
@@ -13,7 +16,11 @@ export interface ProviderSchedulerOptions {
   limits: Readonly<Record<string, ProviderLimits>>;
   /** Time source and timers (tests pass a manual one). */
   clock?: Clock;
-  /** Length of the request budget's sliding window, ms (default 60 000: `rpm` is per minute). */
+  /**
+   * Length of the request budget's sliding window, ms. Default 61 000: `rpm` is per
+   * minute, plus a second of slack so network jitter between our count and the
+   * provider's cannot squeeze one request too many into its window.
+   */
   rateWindowMs?: number;
   /** Provider-wide pause after a 429 that carried no Retry-After, ms (default 1 000). */
   fallbackPauseMs?: number;
@@ -105,7 +112,11 @@ export class ProviderScheduler implements ChatModel {
       const limits = Object.hasOwn(this.options.limits, provider)
         ? (this.options.limits[provider] as ProviderLimits)
         : { maxConcurrency: 0, rpm: 0 };
-      lane = new ProviderLane(limits, this.clock, this.options.rateWindowMs ?? 60_000);
+      lane = new ProviderLane(
+        limits,
+        this.clock,
+        this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS,
+      );
       this.lanes.set(provider, lane);
     }
     return lane;
