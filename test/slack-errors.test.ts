@@ -82,7 +82,7 @@ describe("Slack error paths end to end", () => {
     await h.command("question");
     await h.idle();
     expect(h.fake.callsTo("chat.update").filter((c) => c.outcome === "ratelimited")).toHaveLength(
-      2,
+      1,
     );
     expect(rootText(h)).toContain("Final words.");
   });
