@@ -1,0 +1,25 @@
+import type { Config } from "../config.js";
+import type { Stores } from "../store/stores.js";
+import type { CommandLog } from "./log.js";
+import type { ModelPolicyConfig } from "./model-policy.js";
+import type { PresetCatalog } from "./presets/catalog.js";
+
+/** The settings commands read: model policy and who may edit presets. */
+export type CommandConfig = ModelPolicyConfig &
+  Pick<Config, "MOA_ADMIN_USERS" | "MOA_PRESET_EDITORS">;
+
+/** Collaborators of `dispatch`, passed in by the composition root (and by tests). */
+export interface CommandDeps {
+  /** Preset choices and thread memory (see `openStores`). */
+  stores: Pick<Stores, "presets" | "conversations">;
+  /** Built-in and operator presets, fixed at startup (`loadPresetCatalog`). */
+  catalog: PresetCatalog;
+  /** Validated configuration (a full `Config` fits). */
+  config: CommandConfig;
+  /** Slack: is the user a workspace admin/owner (users.info)? Absent on platforms that set `platformAdmin`. */
+  isWorkspaceAdmin?: (userId: string) => Promise<boolean>;
+  /** Current time, for "set by ... at" records; defaults to the system clock. */
+  clock?: () => Date;
+  /** Where recoverable problems go; a pino logger fits; defaults to console.warn. */
+  log?: CommandLog;
+}

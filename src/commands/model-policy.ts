@@ -1,0 +1,59 @@
+import type { Config } from "../config.js";
+import { modelsOf, type Preset } from "../moa/preset.js";
+import { resolveModel } from "../moa/providers/openai-compatible.js";
+import { nearest } from "./suggest.js";
+
+/** The settings that decide which models and sizes chat users may pick. */
+export type ModelPolicyConfig = Pick<
+  Config,
+  "providers" | "MOA_ALLOWED_MODELS" | "MOA_PROPOSERS" | "MOA_AGGREGATOR" | "MOA_MAX_TOKENS_CEILING"
+>;
+
+/** A prefix that reads like a provider name (no dots), unlike the `llama3.1` of `llama3.1:8b`. */
+const PROVIDER_LIKE = /^[a-z][a-z0-9_-]*$/;
+/** Longest list of allowed models quoted back in an error. */
+const LIST_AT_MOST = 10;
+
+const listed = (items: readonly string[]) =>
+  items.length > LIST_AT_MOST ? `${items.slice(0, LIST_AT_MOST).join(", ")}, …` : items.join(", ");
+
+/**
+ * Why `model` may not be used here, or undefined when it may. Models named in
+ * MOA_PROPOSERS / MOA_AGGREGATOR were chosen by the operator and always pass; with
+ * MOA_ALLOWED_MODELS set only those pass; otherwise a model must route to a
+ * configured provider. A URL can never pass, so no command can point at a new endpoint.
+ */
+export function modelProblem(model: string, config: ModelPolicyConfig): string | undefined {
+  if (model.includes("//") || !/^[\w.\-/:@]+$/.test(model)) {
+    return `\`${model}\` is not a model id (letters, digits and . - _ / : @ only, no URLs)`;
+  }
+  if (config.MOA_PROPOSERS.includes(model) || config.MOA_AGGREGATOR === model) return undefined;
+  if (config.MOA_ALLOWED_MODELS.length > 0) {
+    if (config.MOA_ALLOWED_MODELS.includes(model)) return undefined;
+    return `\`${model}\` is not on this bot's model allow-list (${listed(config.MOA_ALLOWED_MODELS)})`;
+  }
+  const route = resolveModel(model, config.providers);
+  const prefix = route.unmatchedPrefix;
+  if (prefix !== undefined && PROVIDER_LIKE.test(prefix)) {
+    const names = Object.keys(config.providers).sort();
+    const guess = nearest(prefix, names);
+    const hint = guess ? ` Did you mean \`${guess}:${model.slice(prefix.length + 1)}\`?` : "";
+    return `\`${model}\` names provider \`${prefix}\`, which is not configured here (configured: ${names.join(", ")}).${hint}`;
+  }
+  return undefined;
+}
+
+/** Every reason `preset` may not run here: its models, and max tokens above the ceiling. */
+export function presetProblems(preset: Preset, config: ModelPolicyConfig): string[] {
+  const problems: string[] = [];
+  for (const model of modelsOf(preset)) {
+    const problem = modelProblem(model, config);
+    if (problem) problems.push(problem);
+  }
+  if (preset.maxTokens > config.MOA_MAX_TOKENS_CEILING) {
+    problems.push(
+      `max tokens ${preset.maxTokens} is above this bot's ceiling of ${config.MOA_MAX_TOKENS_CEILING}`,
+    );
+  }
+  return problems;
+}

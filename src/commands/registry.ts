@@ -1,0 +1,51 @@
+import { ask } from "./ask.js";
+import type { CommandSpec } from "./command-spec.js";
+import { help } from "./help.js";
+import { renderHelp } from "./help-text.js";
+import { presetReset } from "./preset-reset.js";
+import { presetSave } from "./preset-save.js";
+import { presetSet } from "./preset-set.js";
+import { presetShow } from "./preset-show.js";
+import { presetUse } from "./preset-use.js";
+import { presetsList } from "./presets-list.js";
+
+export type { CommandSpec, OptionSpec } from "./command-spec.js";
+export { SET_KEYS, type SetKeySpec } from "./preset-set-keys.js";
+
+/**
+ * Every command, in help order: the one table that dispatch parses with, `help`
+ * renders, and src/bots/discord turns into Discord command definitions.
+ */
+export const COMMANDS: readonly CommandSpec[] = [
+  ask,
+  help,
+  presetsList,
+  presetShow,
+  presetUse,
+  presetSet,
+  presetSave,
+  presetReset,
+];
+
+/** Slack help text (Markdown-ish; the Slack sink adapts it), generated from COMMANDS. */
+export function helpText(): string {
+  return renderHelp(COMMANDS);
+}
+
+/**
+ * Renders a structured invocation (Discord slash options) into the text grammar:
+ * the command path, then each `text` option's raw value in declaration order.
+ * `commandText(presetSet, { values: "layers=3" })` is `preset set layers=3`.
+ */
+export function commandText(
+  spec: CommandSpec,
+  values: Readonly<Record<string, string | number | boolean | undefined>>,
+): string {
+  const parts: string[] = [...spec.path];
+  for (const option of spec.options) {
+    const value = values[option.name];
+    if (option.carriedBy === "text" && value !== undefined && value !== "")
+      parts.push(String(value));
+  }
+  return parts.join(" ");
+}
