@@ -41,37 +41,6 @@ export function defaultPresetFromConfig(config: PresetConfig): Preset {
   });
 }
 
-/**
- * Fallback shapes for the terminal until the shared preset catalogue lands: `lite`
- * (MoA-Lite: the configured proposers, 2 layers), `self` (Self-MoA: the first proposer
- * sampled 4 times at temperature >= 0.7, then the aggregator) and `default`.
- */
-export function configPresets(config: PresetConfig): Record<string, Preset> {
-  const base = defaultPresetFromConfig(config);
-  const { name: _n, description: _d, ...shared } = base;
-  const first = config.MOA_PROPOSERS[0] ?? config.MOA_AGGREGATOR;
-  return {
-    default: base,
-    lite: parsePreset("lite", {
-      ...shared,
-      name: "lite",
-      description: "MoA-Lite: one proposer layer, then the aggregator",
-      layers: 2,
-    }),
-    self: parsePreset("self", {
-      ...shared,
-      name: "self",
-      description: `Self-MoA: ${first} sampled 4 times, then ${config.MOA_AGGREGATOR} aggregates`,
-      kind: "self",
-      proposers: [first],
-      samples: 4,
-      layers: 2,
-      temperature: Math.max(0.7, config.MOA_TEMPERATURE),
-      minProposers: 1,
-    }),
-  };
-}
-
 function parsePreset(name: string, input: PresetInput): Preset {
   const parsed = PresetSchema.safeParse(input);
   if (parsed.success) return parsed.data;
