@@ -1,8 +1,14 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { App, type CustomRoute } from "@slack/bolt";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunStats } from "../src/moa/events.js";
-import { createOpsHandler, type OpsServer, startOpsServer } from "../src/ops/http-server.js";
+import {
+  createOpsHandler,
+  type OpsServer,
+  opsRoutes,
+  startOpsServer,
+} from "../src/ops/http-server.js";
 import { Metrics } from "../src/ops/metrics.js";
 
 const SECRET = "sk-live-THIS-MUST-NEVER-SHOW-123456";
@@ -181,6 +187,31 @@ describe("ops HTTP server", () => {
       expect(await other.text()).toBe("slack events");
     } finally {
       await new Promise((r) => host.close(r));
+    }
+  });
+
+  it("mounts on the Slack HTTP receiver's server as Bolt customRoutes", async () => {
+    const customRoutes: CustomRoute[] = opsRoutes({
+      metrics: new Metrics({ processMetrics: false }),
+      checks: { store: () => true, slack: () => true },
+    });
+    const app = new App({
+      token: "xoxb-not-used",
+      signingSecret: "not-used",
+      tokenVerificationEnabled: false,
+      customRoutes,
+    });
+    const listening = (await app.start({ port: 0, host: "127.0.0.1" })) as {
+      address(): AddressInfo;
+    };
+    try {
+      const base = `http://127.0.0.1:${listening.address().port}`;
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: "ok", checks: { store: true, slack: true } });
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    } finally {
+      await app.stop();
     }
   });
 
