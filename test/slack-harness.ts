@@ -38,6 +38,8 @@ export interface SlackHarnessOptions {
   storeUrl?: string;
   /** Engine retries per call (default 0, so failure tests are quick). */
   maxRetries?: number;
+  /** Socket Mode: the WebSocket URL the fake's apps.connections.open hands out. */
+  socketUrl?: string;
 }
 
 /** A running Slack path. */
@@ -76,6 +78,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     strict: true,
   });
   const fake = await startFakeSlack(options.slack);
+  if (options.socketUrl) fake.socketUrl = options.socketUrl;
   const stores = storesOver(openStore(options.storeUrl ?? "sqlite://:memory:"), {
     MOA_CONVERSATION_TTL_DAYS: 7,
     MOA_CONVERSATION_MAX_TURNS: 40,
@@ -112,7 +115,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     {
       SLACK_BOT_TOKEN: "xoxb-harness",
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_APP_TOKEN: undefined,
+      SLACK_APP_TOKEN: options.socketUrl ? "xapp-harness" : undefined,
       SLACK_PORT: 0,
       SLACK_API_URL: fake.apiUrl,
     },
