@@ -3,31 +3,22 @@ import { pino } from "pino";
 /** The structured logger every part of moa-bot writes to (pino). */
 export type Logger = pino.Logger;
 
-/** Log field names whose values are always secret. */
+/** Log field names whose values are always secret, whatever they hold. */
 const SECRET_KEYS =
-  /^(api_?key|apiKey|token|botToken|appToken|signingSecret|authorization|password|secret)$/i;
+  /^(api_?key|token|bot_?token|app_?token|signing_?secret|authorization|password|secret)$/i;
 
-/** Replaces every occurrence of a known secret value in a string. */
-function scrubString(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
-  return out;
-}
-
-function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === "string") return scrubString(value, secrets);
-  if (depth > 6 || value === null || typeof value !== "object") return value;
+/** Blanks fields named like secrets, at any depth (cycles and depth are bounded). */
+function redactFields(value: unknown, seen = new WeakSet<object>(), depth = 0): unknown {
+  if (value === null || typeof value !== "object" || depth > 32 || seen.has(value)) return value;
+  seen.add(value);
   if (value instanceof Error) {
-    return {
-      type: value.name,
-      message: scrubString(value.message, secrets),
-      code: (value as { code?: unknown }).code,
-    };
+    return { type: value.name, message: value.message, code: (value as { code?: unknown }).code };
   }
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => redactFields(v, seen, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    out[k] = SECRET_KEYS.test(k) ? "[redacted]" : scrub(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEYS.test(k) ? "[redacted]" : redactFields(v, seen, depth + 1);
+  }
   return out;
 }
 
@@ -35,31 +26,34 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
 export interface LoggerOptions {
   /** pino level name. */
   level: string;
-  /** Secret values (API keys, tokens) to blank out wherever they appear, even inside messages. */
+  /** Secret values (API keys, tokens) to blank out wherever they appear. */
   secrets?: readonly string[];
   /** Where lines go (default stdout); tests pass a stream to read them back. */
   destination?: pino.DestinationStream;
 }
 
 /**
- * JSON logger that never writes a secret: fields named like secrets are blanked, and
- * every configured secret value is removed from every string (messages, error texts).
+ * JSON logger that never writes a secret. Fields named like secrets are blanked as
+ * objects are logged; then every finished line is scrubbed of each configured secret
+ * value, which also covers printf arguments, deep values and child bindings.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
-  return pino(
-    {
-      level: options.level,
-      base: null,
-      formatters: { log: (obj) => scrub(obj, secrets) as Record<string, unknown> },
-      hooks: {
-        logMethod(args, method) {
-          const clean = args.map((a) => (typeof a === "string" ? scrubString(a, secrets) : a));
-          return method.apply(this, clean as Parameters<typeof method>);
-        },
-      },
+  // Shortest first would let a short secret cut a longer one in half; scrub longest first.
+  const secrets = [...new Set(options.secrets ?? [])]
+    .filter((s) => s.length >= 6)
+    .sort((a, b) => b.length - a.length);
+  const target = options.destination ?? pino.destination(1);
+  const destination: pino.DestinationStream = {
+    write(line: string) {
+      let out = line;
+      for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+      target.write(out);
     },
-    options.destination,
+  };
+  const fields = (obj: Record<string, unknown>) => redactFields(obj) as Record<string, unknown>;
+  return pino(
+    { level: options.level, base: null, formatters: { log: fields, bindings: fields } },
+    destination,
   );
 }
 
