@@ -69,9 +69,9 @@ function refuseTypo(word: string, rest: string, commands: readonly CommandSpec[]
   const looksLikeCommand =
     rest === "" || commands.some((c) => c.path[0] === guess && c.path[1] === next);
   if (!looksLikeCommand) return;
-  const example = commands.find(
-    (c) => c.path[0] === guess && (c.path[1] === next || c.path.length === 1 || c.groupDefault),
-  );
+  const example =
+    commands.find((c) => c.path[0] === guess && c.path[1] === next) ??
+    commands.find((c) => c.path[0] === guess && (c.path.length === 1 || c.groupDefault));
   throw new UsageError(
     `Unknown command \`${word}\`. Did you mean \`${example?.usage ?? guess}\`? ` +
       `To ask a question that starts with that word, write \`ask ${word}${rest ? ` ${rest}` : ""}\`.`,
