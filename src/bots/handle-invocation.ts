@@ -3,7 +3,7 @@ import type { Invocation } from "../commands/invocation.js";
 import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
-import { type RunMoaDeps, runMoa } from "../moa/run-moa.js";
+import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { present } from "./presenter.js";
 import type { RunView } from "./run-view.js";
@@ -17,7 +17,7 @@ export interface BotDeps {
   /** Appends finished turns to the conversation of a thread. */
   remember(inv: Invocation, threadId: string, turns: ChatMessage[]): Promise<void>;
   /** Engine collaborators (model port, prices, clock). */
-  engine: RunMoaDeps;
+  engine: MoaDeps;
   /** Structured log. */
   log: Logger;
   /** Observes every finished run (metrics); must not throw. */
