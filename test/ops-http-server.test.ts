@@ -215,6 +215,16 @@ describe("ops HTTP server", () => {
     }
   });
 
+  it("caps distinct model labels so user-chosen model ids cannot grow series forever", async () => {
+    const metrics = new Metrics({ processMetrics: false, maxModels: 2 });
+    metrics.recordRun("slack", "ok", stats);
+    const text = await metrics.text();
+    expect(text).toContain('moa_model_tokens_total{model="groq:llama",direction="input"} 100');
+    expect(text).toContain('moa_model_errors_total{model="gpt-4.1-mini",role="proposer"} 1');
+    expect(text).toContain('moa_model_tokens_total{model="other",direction="output"} 70');
+    expect(text).not.toContain('model="gpt-4.1"');
+  });
+
   it("process metrics are included by default", async () => {
     const text = await new Metrics().text();
     expect(text).toContain("process_cpu_user_seconds_total");

@@ -21,6 +21,8 @@ export interface QueueSources {
 export interface MetricsOptions {
   /** Also export Node process metrics (CPU, memory, event loop lag); default true. */
   processMetrics?: boolean;
+  /** Distinct `model` label values kept (default 100); later ones count as `other`. */
+  maxModels?: number;
 }
 
 const RUN_BUCKETS_S = [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 300];
@@ -41,8 +43,12 @@ export class Metrics {
   private readonly tokens: Counter<"model" | "direction">;
   private readonly cost: Counter<"platform">;
   private queues: QueueSources = {};
+  /** Model ids seen: presets may name any model, and every label value is a series forever. */
+  private readonly models = new Set<string>();
+  private readonly maxModels: number;
 
   constructor(options: MetricsOptions = {}) {
+    this.maxModels = options.maxModels ?? 100;
     const registers = [this.registry];
     this.runs = new Counter({
       name: "moa_runs_total",
@@ -100,7 +106,8 @@ export class Metrics {
     if (stats.costUsd !== undefined && stats.costUsd > 0)
       this.cost.inc({ platform }, stats.costUsd);
     for (const call of stats.calls) {
-      const { model, role } = call;
+      const model = this.modelLabel(call.model);
+      const role = call.role;
       if (call.outcome === "ok") this.callSeconds.observe({ model, role }, call.latencyMs / 1000);
       if (call.outcome === "error") this.callErrors.inc({ model, role });
       if (call.attempts > 1) this.callRetries.inc({ model }, call.attempts - 1);
@@ -109,6 +116,13 @@ export class Metrics {
       if (call.usage.outputTokens > 0)
         this.tokens.inc({ model, direction: "output" }, call.usage.outputTokens);
     }
+  }
+
+  private modelLabel(model: string): string {
+    if (this.models.has(model)) return model;
+    if (this.models.size >= this.maxModels) return "other";
+    this.models.add(model);
+    return model;
   }
 
   /** Where the queue gauges read from at scrape time (RunQueue, ProviderScheduler). */
