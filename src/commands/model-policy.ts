@@ -37,10 +37,15 @@ export function modelProblem(model: string, config: ModelPolicyConfig): string |
   if (prefix !== undefined && PROVIDER_LIKE.test(prefix)) {
     const names = Object.keys(config.providers).sort();
     const guess = nearest(prefix, names);
-    const hint = guess ? ` Did you mean \`${guess}:${model.slice(prefix.length + 1)}\`?` : "";
-    return `\`${model}\` names provider \`${prefix}\`, which is not configured here (configured: ${names.join(", ")}).${hint}`;
+    const hint = guess ? `; did you mean \`${guess}:${model.slice(prefix.length + 1)}\`?` : "";
+    return `\`${model}\` names provider \`${prefix}\`, which is not configured here (configured: ${names.join(", ")})${hint}`;
   }
   return undefined;
+}
+
+/** Ends a clause as a sentence: a period unless it already ends in . ? or !. */
+export function sentence(clause: string): string {
+  return /[.?!]$/.test(clause) ? clause : `${clause}.`;
 }
 
 /** Every reason `preset` may not run here: its models, and max tokens above the ceiling. */

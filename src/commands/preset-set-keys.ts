@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.js";
 import { PRESET_LIMITS, type Preset } from "../moa/preset.js";
-import { type ModelPolicyConfig, modelProblem } from "./model-policy.js";
+import { type ModelPolicyConfig, modelProblem, sentence } from "./model-policy.js";
 
 /** One key of `preset set key=value`: metadata for help and Discord, and how it changes a draft. */
 export interface SetKeySpec {
@@ -46,7 +46,7 @@ function model(key: string, value: string, config: ModelPolicyConfig): string {
   if (value === "")
     throw new UsageError(`\`${key}\` needs a model id, e.g. \`${key}=gpt-4.1-mini\`.`);
   const problem = modelProblem(value, config);
-  if (problem) throw new UsageError(`Unknown model for \`${key}\`: ${problem}.`);
+  if (problem) throw new UsageError(`Unknown model for \`${key}\`: ${sentence(problem)}`);
   return value;
 }
 
