@@ -13,6 +13,8 @@ export interface Anchor {
   edit(text: string): Promise<void>;
   /** Tells only the asker where Discord allows it (ephemeral), else replies in the channel. */
   replyPrivately(text: string): Promise<void>;
+  /** Called once the flow is over: cleans up anything left half-done (an unanswered deferral). */
+  close(): Promise<void>;
 }
 
 /** Thread names must be 1..100 characters. */

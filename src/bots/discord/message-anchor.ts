@@ -28,4 +28,8 @@ export class MessageAnchor implements Anchor {
   async replyPrivately(text: string): Promise<void> {
     await this.asked.reply({ content: text, allowedMentions: NO_MENTIONS });
   }
+
+  async close(): Promise<void> {
+    // Nothing is ever left pending: a message reply has no deadline to meet.
+  }
 }
