@@ -4,6 +4,7 @@
  * client -> fake models; every Web API call -> the fake Slack. Only the composition is
  * written here; every part is production code.
  */
+import type { CustomRoute } from "@slack/bolt";
 import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
 import type { Invocation } from "../src/commands/invocation.js";
 import { silentLogger } from "../src/log.js";
@@ -40,6 +41,8 @@ export interface SlackHarnessOptions {
   maxRetries?: number;
   /** Socket Mode: the WebSocket URL the fake's apps.connections.open hands out. */
   socketUrl?: string;
+  /** Extra routes on the receiver's server. */
+  customRoutes?: CustomRoute[];
 }
 
 /** A running Slack path. */
@@ -120,7 +123,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       SLACK_API_URL: fake.apiUrl,
     },
     deps,
-    { host: "127.0.0.1" },
+    { host: "127.0.0.1", ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}) },
   );
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const sign = (extra?: Partial<SignOptions>): SignOptions => ({

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { App, type AppOptions } from "@slack/bolt";
+import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
@@ -34,6 +34,8 @@ export interface SlackBotOptions {
   host?: string;
   /** Reuse time of admin answers, ms. */
   adminCacheMs?: number;
+  /** Extra HTTP routes (ops /healthz, /metrics) on the receiver's server; in Socket Mode they alone open SLACK_PORT. */
+  customRoutes?: CustomRoute[];
 }
 
 /** A running Slack bot. */
@@ -46,7 +48,7 @@ export interface SlackBot {
   port: number | undefined;
   /** Runs in flight. */
   readonly running: number;
-  /** Stops receiving, then waits for runs in flight (abort them through `deps.track` to hurry). */
+  /** Stops receiving, then waits for runs in flight (abort them through `deps.track` to hurry); idempotent. */
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,17 @@ function connectionOptions(config: SlackConfig): AppOptions {
   return { token, signingSecret: secret, port: config.SLACK_PORT };
 }
 
+/** Bolt serves custom routes on the HTTP receiver's port, or (Socket Mode) on installerOptions.port. */
+function routesOptions(
+  config: SlackConfig,
+  routes: CustomRoute[] | undefined,
+): Partial<AppOptions> {
+  if (!routes || routes.length === 0) return {};
+  return config.SLACK_APP_TOKEN
+    ? { customRoutes: routes, installerOptions: { port: config.SLACK_PORT } }
+    : { customRoutes: routes };
+}
+
 /**
  * Starts the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on SLACK_PORT
  * with SLACK_SIGNING_SECRET. Throws ConfigError listing missing variables.
@@ -81,6 +94,7 @@ export async function startSlackBot(
   const log = deps.log.child({ platform: "slack" });
   const app = new App({
     ...connectionOptions(config),
+    ...routesOptions(config, options.customRoutes),
     logger: boltLogger(log),
     // init() below calls auth.test, so a bad token fails at start, not on the first event.
     deferInitialization: true,
@@ -118,6 +132,7 @@ export async function startSlackBot(
   }
   log.info({ mode: socket ? "socket" : "http", port }, "Slack bot started");
 
+  let stopping: Promise<void> | undefined;
   return {
     app,
     mode: socket ? "socket" : "http",
@@ -125,9 +140,9 @@ export async function startSlackBot(
     get running() {
       return runs.size;
     },
-    async stop() {
-      await app.stop();
-      await Promise.allSettled([...runs]);
+    stop() {
+      stopping ??= app.stop().then(() => Promise.allSettled([...runs]).then(() => {}));
+      return stopping;
     },
   };
 }
