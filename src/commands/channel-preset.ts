@@ -1,7 +1,7 @@
 import type { Preset } from "../moa/preset.js";
 import type { Authorship } from "../store/preset-store.js";
 import type { CommandContext } from "./command-spec.js";
-import { presetProblems } from "./model-policy.js";
+import { presetProblems, problemsText } from "./model-policy.js";
 import { findPreset } from "./preset-lookup.js";
 
 /** The preset a channel runs with, and how it came to be. */
@@ -48,7 +48,7 @@ export async function presetInForce(ctx: CommandContext): Promise<PresetInForce>
   }
   const problems = presetProblems(preset, ctx.deps.config);
   if (problems.length > 0)
-    return fallBack(`the chosen preset can no longer run here (${problems.join("; ")})`);
+    return fallBack(`the chosen preset can no longer run here (${problemsText(problems)})`);
   const setBy = { by: stored.by, at: stored.at };
   return choice.kind === "custom"
     ? { preset, source: "custom", basedOn: choice.basedOn, setBy }

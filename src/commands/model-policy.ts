@@ -43,6 +43,12 @@ export function modelProblem(model: string, config: ModelPolicyConfig): string |
   return undefined;
 }
 
+/** Problems for a chat reply: the first two, then how many more, so a reply stays short. */
+export function problemsText(problems: readonly string[]): string {
+  const shown = problems.slice(0, 2).join("; ");
+  return problems.length > 2 ? `${shown}; and ${problems.length - 2} more` : shown;
+}
+
 /** Ends a clause as a sentence: a period unless it already ends in . ? or !. */
 export function sentence(clause: string): string {
   return /[.?!]$/.test(clause) ? clause : `${clause}.`;
@@ -51,9 +57,15 @@ export function sentence(clause: string): string {
 /** Every reason `preset` may not run here: its models, and max tokens above the ceiling. */
 export function presetProblems(preset: Preset, config: ModelPolicyConfig): string[] {
   const problems: string[] = [];
+  const reportedPrefixes = new Set<string>();
   for (const model of modelsOf(preset)) {
     const problem = modelProblem(model, config);
-    if (problem) problems.push(problem);
+    if (!problem) continue;
+    // One line per missing provider, not one per model of it (the together preset has seven).
+    const prefix = resolveModel(model, config.providers).unmatchedPrefix;
+    if (prefix !== undefined && reportedPrefixes.has(prefix)) continue;
+    if (prefix !== undefined) reportedPrefixes.add(prefix);
+    problems.push(problem);
   }
   if (preset.maxTokens > config.MOA_MAX_TOKENS_CEILING) {
     problems.push(

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { Preset } from "../moa/preset.js";
 import type { CommandContext } from "./command-spec.js";
-import { presetProblems, sentence } from "./model-policy.js";
+import { presetProblems, problemsText, sentence } from "./model-policy.js";
 import { nearest } from "./suggest.js";
 
 /** A preset by name: catalog first (no store read), then the workspace's saved presets. */
@@ -26,6 +26,8 @@ export async function runnablePreset(name: string, ctx: CommandContext): Promise
   }
   const problems = presetProblems(preset, ctx.deps.config);
   if (problems.length > 0)
-    throw new UsageError(`Preset \`${wanted}\` cannot run here: ${sentence(problems.join("; "))}`);
+    throw new UsageError(
+      `Preset \`${wanted}\` cannot run here: ${sentence(problemsText(problems))}`,
+    );
   return preset;
 }
