@@ -55,9 +55,14 @@ describe("Discord command definitions, generated from the registry", () => {
 
   it("registers on the guild when one is set, else globally, by bulk overwrite", async () => {
     const puts: string[] = [];
-    const rest = { put: async (route: string) => (puts.push(route), [1, 2]) };
+    const rest = {
+      put: async (route: string) => {
+        puts.push(route);
+        return [1, 2];
+      },
+    };
     await registerCommands(rest as never, { appId: "A", guildId: "G", commands });
-    await registerCommands(rest as never, { appId: "A", commands });
+    expect(await registerCommands(rest as never, { appId: "A", commands })).toBe(2);
     expect(puts).toEqual(["/applications/A/guilds/G/commands", "/applications/A/commands"]);
   });
 });
