@@ -44,7 +44,7 @@ describe("/moa end to end", () => {
     expect(drafts.join("\n")).toMatch(/\*\*p1\*\* · layer 1/);
     const final = h.fake.messages.get(root)?.text ?? "";
     expect(final).toContain("The **answer**.");
-    expect(final).toContain("preset test");
+    expect(final).toContain("preset default");
     expect(h.fake.callsTo("chat.update").at(-1)?.args.ts).toBe(root);
     // The question went to the proposers as the user turn.
     expect(h.models.requestsFor("p1")[0]?.messages.at(-1)).toEqual({
@@ -57,10 +57,9 @@ describe("/moa end to end", () => {
     h = await startSlackHarness();
     await h.command("help", "trig.help");
     await h.idle();
-    expect(h.fake.callsTo("response_url")[0]?.args).toMatchObject({
-      response_type: "ephemeral",
-      blocks: [{ type: "markdown", text: "Usage: `/moa <question>`" }],
-    });
+    const reply = h.fake.callsTo("response_url")[0]?.args;
+    expect(reply).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(JSON.stringify(reply?.blocks)).toContain("preset use");
     expect(h.fake.callsTo("chat.postMessage")).toHaveLength(0);
     expect(h.models.requests).toHaveLength(0);
   });

@@ -113,15 +113,25 @@ describe("Slack events end to end", () => {
     expect(h.models.requests).toHaveLength(0);
   });
 
-  it("checks workspace admins with users.info only when a command asks", async () => {
+  it("checks workspace admins with users.info only when a settings command asks", async () => {
     h = await startSlackHarness({ slack: { admins: ["U0USER"] } });
     await h.command("question");
     await h.idle();
     expect(h.fake.callsTo("users.info")).toHaveLength(0);
-    await h.command("whoami");
-    await h.command("whoami");
+    await h.command("preset use lite", "trig.a");
+    await h.command("preset use default", "trig.b");
     await h.idle();
     expect(h.fake.callsTo("users.info")).toHaveLength(1);
-    expect(h.fake.callsTo("response_url").map((c) => c.args.text)).toEqual(["admin", "admin"]);
+    const replies = h.fake.callsTo("response_url").map((c) => String(c.args.text));
+    expect(replies[0]).toMatch(/now uses/);
+    expect(replies[1]).toMatch(/now uses/);
+  });
+
+  it("refuses settings changes to non-admins, naming who may", async () => {
+    h = await startSlackHarness();
+    await h.command("preset use lite", "trig.c");
+    await h.idle();
+    expect(h.fake.callsTo("users.info")[0]?.args.user).toBe("U0USER");
+    expect(String(h.fake.callsTo("response_url")[0]?.args.text)).toMatch(/Slack workspace admins/);
   });
 });

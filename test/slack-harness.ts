@@ -6,9 +6,11 @@
  */
 import type { CustomRoute } from "@slack/bolt";
 import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
+import { dispatch } from "../src/commands/dispatch.js";
 import type { Invocation } from "../src/commands/invocation.js";
+import { presetCatalog } from "../src/commands/presets/catalog.js";
+import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
-import { type Preset, type PresetInput, PresetSchema } from "../src/moa/preset.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { openStore } from "../src/store/open-store.js";
 import { conversationKey, dedupKey } from "../src/store/store-keys.js";
@@ -22,7 +24,6 @@ import {
   type SlackPostResult,
   slashCommand,
 } from "./fake-slack-requests.js";
-import { standInDispatch } from "./slack-stand-in-dispatch.js";
 
 /** Signing secret the harness app verifies with. */
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -31,8 +32,8 @@ export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export interface SlackHarnessOptions {
   /** Scripts of the fake models (p1, p2 proposers and agg aggregator by default). */
   models?: Record<string, ModelScript>;
-  /** Overrides of the test preset. */
-  preset?: Partial<PresetInput>;
+  /** Extra environment for loadConfig (MOA_* settings of the `default` preset, MOA_PRESET_EDITORS...). */
+  env?: Record<string, string>;
   /** Options of the fake Slack. */
   slack?: FakeSlackOptions;
   /** Store URL (default an in-memory SQLite). */
@@ -51,7 +52,7 @@ export interface SlackHarness {
   models: FakeOpenAIServer;
   bot: SlackBot;
   stores: Stores;
-  preset: Preset;
+  config: Config;
   /** The app's Events API / commands URL. */
   url: string;
   /** Sends `/moa <text>` (signed); its response_url is `fake.responseUrl(triggerId)`. */
@@ -86,30 +87,26 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     MOA_CONVERSATION_TTL_DAYS: 7,
     MOA_CONVERSATION_MAX_TURNS: 40,
   });
-  const preset = PresetSchema.parse({
-    name: "test",
-    proposers: ["p1", "p2"],
-    aggregator: "agg",
-    layers: 2,
-    temperature: 0.5,
-    maxTokens: 200,
-    callTimeoutMs: 10_000,
-    ...options.preset,
+  // The real config, catalog and dispatch: the default preset is p1 + p2 -> agg, two layers.
+  const config = loadConfig({
+    OPENAI_BASE_URL: models.url,
+    OPENAI_API_KEY: "sk-test",
+    MOA_PROPOSERS: "p1,p2",
+    MOA_AGGREGATOR: "agg",
+    MOA_LAYERS: "2",
+    MOA_MAX_TOKENS: "200",
+    MOA_CALL_TIMEOUT_MS: "10000",
+    ...options.env,
   });
-  const provider = {
-    name: "default",
-    baseURL: models.url,
-    apiKey: "sk-test",
-    maxConcurrency: 0,
-    rpm: 0,
-  };
+  const catalog = presetCatalog(config);
   const deps: SlackBotDeps = {
-    dispatch: (inv, platform) => standInDispatch(inv, { stores, preset, platform }),
+    dispatch: (inv, platform) =>
+      dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
     claim: (eventKey) => stores.dedup.claim(dedupKey("slack", eventKey), 3_600_000),
     remember: (inv: Invocation, threadId, turns) =>
       stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
     engine: {
-      model: new OpenAICompatibleModel({ default: provider }),
+      model: new OpenAICompatibleModel(config.providers),
       maxRetries: options.maxRetries ?? 0,
     },
     log: silentLogger,
@@ -136,7 +133,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     models,
     bot,
     stores,
-    preset,
+    config,
     url,
     command(text, triggerId = `trig.${++triggers}`, extra) {
       const body = slashCommand({ text, triggerId, responseUrl: fake.responseUrl(triggerId) });
