@@ -12,12 +12,11 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import type { ProviderConfig } from "../src/config.js";
 import type { ChatModel } from "../src/moa/chat-model.js";
-import type { MoaEvent } from "../src/moa/events.js";
 import { PresetSchema } from "../src/moa/preset.js";
 import { OpenAICompatibleModel, resolveModel } from "../src/moa/providers/openai-compatible.js";
 import { runMoa } from "../src/moa/run-moa.js";
 import { ProviderScheduler } from "../src/ops/provider-scheduler.js";
-import { startFakeOpenAI } from "../test/fake-openai-server.js";
+import { startFakeOpenAI, tokenize } from "../test/fake-openai-server.js";
 
 /** Shape of the load. */
 export interface OpsBenchOptions {
@@ -90,7 +89,7 @@ export async function benchOps(options: OpsBenchOptions = {}): Promise<OpsPass[]
     Math.max(
       ...PROVIDERS.map((p) => Math.floor(((calls[p] ?? 1) - 1) / (rpm[p] ?? 60)) * windowMs),
     ) +
-    2 * (REPLY.firstTokenMs + 12 * REPLY.tokenMs);
+    2 * (REPLY.firstTokenMs + tokenize(REPLY.reply).length * REPLY.tokenMs);
   const passes: OpsPass[] = [];
   try {
     for (const [mode, model] of [
@@ -141,11 +140,10 @@ async function pass(
       let hit429 = false;
       let ok = false;
       const messages = [{ role: "user" as const, content: `question ${i}` }];
-      for await (const e of runMoa({ messages, preset }, { model }) as AsyncIterable<MoaEvent>) {
-        if (e.type === "proposer-error" && e.error.code === "model_rate_limit") hit429 = true;
-        if (e.type === "run-error" && e.error.code.includes("rate_limit")) hit429 = true;
-        if (e.type === "run-error" && e.failures.some((f) => f.error.code === "model_rate_limit"))
-          hit429 = true;
+      for await (const e of runMoa({ messages, preset }, { model })) {
+        // A 429 reaches the user as a failed proposer line or as the run's error.
+        if (e.type === "proposer-error" || e.type === "run-error")
+          hit429 ||= e.error.code === "model_rate_limit";
         if (e.type === "run-end") ok = e.outcome === "ok";
       }
       return { ms: performance.now() - t0, hit429, ok };
@@ -232,25 +230,28 @@ async function startRpmProxy(target: string, rpm: number, windowMs: number): Pro
   };
 }
 
-/** One table row per pass, for bench/run.ts. */
+const COLUMNS: Array<[string, (p: OpsPass) => string | number]> = [
+  ["mode", (p) => p.mode],
+  ["runs", (p) => p.runs],
+  ["ok", (p) => p.ok],
+  ["users-saw-429", (p) => p.runsHitBy429],
+  ["429s-sent", (p) => p.sent429],
+  ["wall-ms", (p) => p.wallMs],
+  ["bound-ms", (p) => p.lowerBoundMs],
+  ["overhead", (p) => `${p.overheadRatio.toFixed(2)}x`],
+  ["p50-ms", (p) => p.p50Ms],
+  ["p95-ms", (p) => p.p95Ms],
+];
+
+/** A table with one row per pass, for bench/run.ts. */
 export function formatOpsBench(passes: OpsPass[]): string {
-  const head =
-    "mode       runs   ok  users-saw-429  429s-sent  wall-ms  bound-ms  overhead  p50-ms  p95-ms";
-  const rows = passes.map((p) =>
-    [
-      p.mode.padEnd(9),
-      String(p.runs).padStart(5),
-      String(p.ok).padStart(4),
-      String(p.runsHitBy429).padStart(14),
-      String(p.sent429).padStart(10),
-      String(p.wallMs).padStart(8),
-      String(p.lowerBoundMs).padStart(9),
-      `${p.overheadRatio.toFixed(2)}x`.padStart(9),
-      String(p.p50Ms).padStart(7),
-      String(p.p95Ms).padStart(7),
-    ].join(" "),
-  );
-  return [head, ...rows].join("\n");
+  const rows = [
+    COLUMNS.map(([name]) => name),
+    ...passes.map((p) => COLUMNS.map(([, cell]) => String(cell(p)))),
+  ];
+  return rows
+    .map((row) => row.map((c, i) => c.padStart(COLUMNS[i]?.[0].length ?? 0)).join("  "))
+    .join("\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
