@@ -1,0 +1,113 @@
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  Events,
+  type Message,
+  MessageFlags,
+} from "discord.js";
+import type { Invocation } from "../../commands/invocation.js";
+import type { Logger } from "../../log.js";
+import { completesPresetName } from "./command-definitions.js";
+import type { Anchor } from "./discord-sink.js";
+import { commandFacts, messageFacts } from "./event-facts.js";
+import { InteractionAnchor } from "./interaction-anchor.js";
+import { MessageAnchor } from "./message-anchor.js";
+import { NO_MENTIONS } from "./profile.js";
+import { commandToInvocation, messageToInvocation } from "./to-invocation.js";
+
+/** Discord caps autocomplete answers at 25 choices. */
+const MAX_CHOICES = 25;
+
+/** What the listeners hand work to and read from. */
+export interface DiscordListenerDeps {
+  /** Answer DMs (DISCORD_ALLOW_DMS). */
+  allowDms: boolean;
+  /** Starts the shared flow for an invocation answered through `anchor`. */
+  start(inv: Invocation, anchor: Anchor): void;
+  /** Preset names usable in a guild ("dm" for DMs), for `/moa preset:` autocomplete. */
+  presetNames(workspaceId: string): Promise<string[]>;
+  /** Clock, ms (decides when an interaction token is treated as expired). */
+  now: () => number;
+  /** Real-time wait before an unanswered interaction is deferred, ms (tests shorten it). */
+  deferAfterMs?: number;
+  /** Structured log. */
+  log: Logger;
+}
+
+/** Preset names matching what the user typed so far, best first, at most 25. */
+export function presetChoices(
+  names: readonly string[],
+  typed: string,
+): Array<{ name: string; value: string }> {
+  const t = typed.trim().toLowerCase();
+  const starts = names.filter((n) => n.toLowerCase().startsWith(t));
+  const contains = names.filter(
+    (n) => !n.toLowerCase().startsWith(t) && n.toLowerCase().includes(t),
+  );
+  return [...starts, ...contains].slice(0, MAX_CHOICES).map((n) => ({ name: n, value: n }));
+}
+
+/**
+ * Wires slash commands, preset autocomplete and messages (mentions, drafts-thread
+ * follow-ups, allowed DMs) to `deps.start`. Everything else is ignored, bots and the
+ * bot itself included; a listener never throws into discord.js.
+ */
+export function registerDiscordListeners(client: Client, deps: DiscordListenerDeps): void {
+  const { log } = deps;
+  const ctx = () => ({ botId: client.user?.id ?? "", allowDms: deps.allowDms });
+
+  const onCommand = async (interaction: ChatInputCommandInteraction): Promise<void> => {
+    const inv = commandToInvocation(commandFacts(interaction), ctx());
+    if (!inv) {
+      await interaction.reply({
+        content: interaction.guildId ? "Unknown command." : "I only answer in servers here.",
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
+      });
+      return;
+    }
+    const anchor = new InteractionAnchor(interaction, {
+      now: deps.now,
+      receivedAt: deps.now(),
+      ...(deps.deferAfterMs !== undefined && { deferAfterMs: deps.deferAfterMs }),
+      onError: (err, what) =>
+        log.warn({ err, what, event: inv.eventKey }, "interaction call failed"),
+    });
+    deps.start(inv, anchor);
+  };
+
+  const onAutocomplete = async (interaction: AutocompleteInteraction): Promise<void> => {
+    const focused = interaction.options.getFocused(true);
+    const sub = interaction.options.getSubcommand(false);
+    if (!completesPresetName(interaction.commandName, sub, focused.name)) {
+      await interaction.respond([]);
+      return;
+    }
+    const names = await deps.presetNames(interaction.guildId ?? "dm").catch((err: unknown) => {
+      log.warn({ err }, "preset names unavailable for autocomplete");
+      return [] as string[];
+    });
+    await interaction.respond(presetChoices(names, String(focused.value)));
+  };
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    const handled = interaction.isChatInputCommand()
+      ? onCommand(interaction)
+      : interaction.isAutocomplete()
+        ? onAutocomplete(interaction)
+        : Promise.resolve();
+    handled.catch((err: unknown) =>
+      log.error({ err, interaction: interaction.id }, "interaction not handled"),
+    );
+  });
+
+  client.on(Events.MessageCreate, (message: Message) => {
+    try {
+      const inv = messageToInvocation(messageFacts(message, ctx().botId), ctx());
+      if (inv) deps.start(inv, new MessageAnchor(message));
+    } catch (err) {
+      log.error({ err, message: message.id }, "message not handled");
+    }
+  });
+}

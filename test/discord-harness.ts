@@ -1,0 +1,113 @@
+/**
+ * The whole Discord path in one process for end-to-end tests: scripted gateway events
+ * -> real discord.js client -> startDiscordBot -> real dispatch, stores and engine ->
+ * real openai client -> fake models; every REST call -> the fake Discord. Only the
+ * composition is written here; every part is production code.
+ */
+import {
+  type DiscordBot,
+  type DiscordBotDeps,
+  startDiscordBot,
+} from "../src/bots/discord/discord-bot.js";
+import { dispatch } from "../src/commands/dispatch.js";
+import type { Invocation } from "../src/commands/invocation.js";
+import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
+import { type Config, loadConfig } from "../src/config.js";
+import { silentLogger } from "../src/log.js";
+import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
+import { openStore } from "../src/store/open-store.js";
+import { conversationKey, dedupKey } from "../src/store/store-keys.js";
+import { type Stores, storesOver } from "../src/store/stores.js";
+import { FakeDiscord } from "./fake-discord.js";
+import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
+
+/** Options of `startDiscordHarness`. */
+export interface DiscordHarnessOptions {
+  /** Scripts of the fake models (p1, p2 proposers and agg aggregator by default). */
+  models?: Record<string, ModelScript>;
+  /** Extra environment for `loadConfig`. */
+  env?: Record<string, string>;
+  /** The app has the Message Content intent enabled. */
+  messageContentIntent?: boolean;
+  /** Clock of the bot (interaction token expiry). */
+  now?: () => number;
+}
+
+/** A running Discord path. */
+export interface DiscordHarness {
+  fake: FakeDiscord;
+  models: FakeOpenAIServer;
+  bot: DiscordBot;
+  stores: Stores;
+  config: Config;
+  /** Resolves when no run is in flight (after the event had time to start one). */
+  idle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts fake models, fake Discord, stores and the real Discord bot wired together. */
+export async function startDiscordHarness(
+  options: DiscordHarnessOptions = {},
+): Promise<DiscordHarness> {
+  const models = await startFakeOpenAI({
+    models: {
+      p1: { reply: "Draft one." },
+      p2: { reply: "Draft two." },
+      agg: { reply: "The answer." },
+      ...options.models,
+    },
+    strict: true,
+  });
+  const fake = await FakeDiscord.start({
+    messageContentIntent: options.messageContentIntent ?? false,
+  });
+  const config = loadConfig({
+    OPENAI_BASE_URL: models.url,
+    OPENAI_API_KEY: "sk-test",
+    MOA_PROPOSERS: "p1,p2",
+    MOA_AGGREGATOR: "agg",
+    MOA_LAYERS: "2",
+    MOA_MAX_RETRIES: "0",
+    MOA_CALL_TIMEOUT_MS: "10000",
+    DISCORD_BOT_TOKEN: "fake-token",
+    DISCORD_GUILD_ID: fake.guildId,
+    DISCORD_API_URL: fake.apiUrl,
+    ...options.env,
+  });
+  const stores = storesOver(openStore("sqlite://:memory:"), config);
+  const catalog = loadPresetCatalog(config);
+  const deps: DiscordBotDeps = {
+    dispatch: (inv) => dispatch(inv, { stores, catalog, config, log: silentLogger }),
+    claim: (eventKey) => stores.dedup.claim(dedupKey("discord", eventKey), 3_600_000),
+    remember: (inv: Invocation, threadId, turns) =>
+      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    engine: { model: new OpenAICompatibleModel(config.providers), maxRetries: 0 },
+    log: silentLogger,
+    presetNames: async (workspaceId) => [
+      ...catalog.entries.keys(),
+      ...(await stores.presets.listSaved({ platform: "discord", workspaceId })).keys(),
+    ],
+    ...(options.now && { now: options.now }),
+  };
+  const bot = await startDiscordBot(config, deps);
+  return {
+    fake,
+    models,
+    bot,
+    stores,
+    config,
+    async idle(timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      // The gateway frame still has to reach the client and start a run.
+      await new Promise((r) => setTimeout(r, 50));
+      while (bot.running > 0) {
+        if (Date.now() > until) throw new Error("Discord harness: runs still in flight");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await bot.stop();
+      await Promise.all([fake.close(), models.close(), stores.close()]);
+    },
+  };
+}
