@@ -26,7 +26,7 @@ describe("Discord bot", () => {
     expect(h.bot.messageContent).toBe(false);
     const put = h.fake.callsTo("PUT", /^\/applications\/\d+\/guilds\/\d+\/commands$/);
     expect(put).toHaveLength(1);
-    const names = (put[0]?.body as unknown as Array<{ name: string }>).map((c) => c.name);
+    const names = ((put[0]?.body ?? []) as unknown as Array<{ name: string }>).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["moa", "moa-preset"]));
   });
 
@@ -48,7 +48,7 @@ describe("Discord bot", () => {
     const reply = await h.fake.waitForCall("POST", /\/callback$/);
     expect(reply.at - sentAt).toBeLessThan(3_000);
     expect(reply.body).toMatchObject({ type: 4 });
-    expect(String((reply.body?.data as { content: string }).content)).toContain(
+    expect(String((reply.body?.data as { content?: string } | undefined)?.content)).toContain(
       "Mixture-of-Agents",
     );
     await h.idle();
