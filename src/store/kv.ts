@@ -32,6 +32,8 @@ export interface KeyvKvOptions {
   log?: WarnLog;
   /** Cross-process atomic claim (Redis); without it a per-process lock + get/set is used. */
   setIfAbsent?: SetIfAbsent;
+  /** Awaited inside each call's deadline before it runs (Redis: the first connection). */
+  beforeCall?: () => Promise<void>;
   /** Replaces Keyv's disconnect in close() (Redis: destroy the client we own, no QUIT to a dead server). */
   onClose?: () => Promise<void>;
 }
@@ -80,18 +82,24 @@ export function keyvKv(
     return next;
   };
 
+  const call = <T>(what: string, fn: () => Promise<T>) =>
+    bounded(what, timeoutMs, async () => {
+      await options.beforeCall?.();
+      return fn();
+    });
+
   return {
-    get: (key) => bounded("store get", timeoutMs, () => keyv.get(prefix + key)),
+    get: (key) => call("store get", () => keyv.get(prefix + key)),
     set: (key, value, ttlMs) =>
-      bounded("store set", timeoutMs, async () => {
+      call("store set", async () => {
         await keyv.set(prefix + key, value, ttlMs);
       }),
     delete: (key) =>
-      bounded("store delete", timeoutMs, async () => {
+      call("store delete", async () => {
         await keyv.delete(prefix + key);
       }),
     setIfAbsent: (key, value, ttlMs) =>
-      bounded("store claim", timeoutMs, () =>
+      call("store claim", () =>
         options.setIfAbsent
           ? options.setIfAbsent(prefix + key, envelope(value, ttlMs), ttlMs)
           : localSetIfAbsent(prefix + key, value, ttlMs),

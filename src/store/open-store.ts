@@ -6,7 +6,7 @@ import { type KeyvKvOptions, type Kv, keyvKv } from "./kv.js";
 import { redisKv } from "./redis-kv.js";
 
 /** Options of `openStore` (prefix, deadline, log). */
-export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose">;
+export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose" | "beforeCall">;
 
 /**
  * Opens the store named by MOA_STORE_URL: `sqlite://<path>` (embedded, one

@@ -27,6 +27,17 @@ export function redisKv(
     },
   });
   let up = true;
+  // Until the first connection attempt ends (connected or refused) a call waits for it,
+  // within its deadline; afterwards an outage fails calls at once (no offline queue).
+  let firstAttemptDone = false;
+  const firstAttempt = new Promise<void>((resolve) => {
+    const done = () => {
+      firstAttemptDone = true;
+      resolve();
+    };
+    client.once("ready", done);
+    client.once("error", done);
+  });
   // One line per outage, not one per reconnect attempt; never the URL (it may hold a password).
   client.on("error", (error: unknown) => {
     if (!up) return;
@@ -42,6 +53,9 @@ export function redisKv(
   const adapter = new KeyvRedis(client, { throwOnConnectError: true, throwOnErrors: true });
   return keyvKv(adapter, {
     ...options,
+    beforeCall: async () => {
+      if (!firstAttemptDone) await firstAttempt;
+    },
     setIfAbsent: async (key, serialized, ttlMs) =>
       (await client.set(key, serialized, { NX: true, PX: ttlMs })) === "OK",
     onClose: async () => {
