@@ -46,7 +46,9 @@ describe("tokenize", () => {
 describe("parseText", () => {
   const parsed = (text: string) => {
     const p = parseText(text, COMMANDS);
-    return p.kind === "question" ? { question: p.question } : { command: p.spec.path.join(" "), rest: p.rest };
+    return p.kind === "question"
+      ? { question: p.question }
+      : { command: p.spec.path.join(" "), rest: p.rest };
   };
 
   it.each([

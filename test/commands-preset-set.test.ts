@@ -4,7 +4,8 @@ import type { Preset } from "../src/moa/preset.js";
 import type { Kv } from "../src/store/kv.js";
 import { slackInvocation, tempSqliteKv, testDeps } from "./fixtures/commands-env.js";
 
-const KEYS = "Keys: proposers, aggregator, layers, temperature, max_tokens, min_proposers, deadline, self.";
+const KEYS =
+  "Keys: proposers, aggregator, layers, temperature, max_tokens, min_proposers, deadline, self.";
 const admin = (text: string) => slackInvocation({ userId: "UADMIN", text });
 
 let kv: Kv;
@@ -33,19 +34,40 @@ async function presetAfter(text: string): Promise<Preset> {
 describe("preset set: invalid input gets a precise message and changes nothing", () => {
   it.each([
     ["preset set", `Say what to change, e.g. \`preset set layers=3 temperature=0.5\`. ${KEYS}`],
-    ["preset set layers", `\`layers\` is not key=value. Write settings as \`key=value\` with no spaces around \`=\`, e.g. \`preset set layers=3\`. ${KEYS}`],
-    ["preset set =3", `\`=3\` is not key=value. Write settings as \`key=value\` with no spaces around \`=\`, e.g. \`preset set layers=3\`. ${KEYS}`],
+    [
+      "preset set layers",
+      `\`layers\` is not key=value. Write settings as \`key=value\` with no spaces around \`=\`, e.g. \`preset set layers=3\`. ${KEYS}`,
+    ],
+    [
+      "preset set =3",
+      `\`=3\` is not key=value. Write settings as \`key=value\` with no spaces around \`=\`, e.g. \`preset set layers=3\`. ${KEYS}`,
+    ],
     ["preset set layer=3", `Unknown key \`layer\`. Did you mean \`layers\`? ${KEYS}`],
     ["preset set colour=blue", `Unknown key \`colour\`. ${KEYS}`],
-    ["preset set layers=three", "`layers` takes a whole number from 1 to 4, e.g. `layers=3`; got `three`."],
-    ["preset set layers=2.5", "`layers` takes a whole number from 1 to 4, e.g. `layers=3`; got `2.5`."],
+    [
+      "preset set layers=three",
+      "`layers` takes a whole number from 1 to 4, e.g. `layers=3`; got `three`.",
+    ],
+    [
+      "preset set layers=2.5",
+      "`layers` takes a whole number from 1 to 4, e.g. `layers=3`; got `2.5`.",
+    ],
     ["preset set layers=7", "`layers` must be from 1 to 4; got 7."],
     ["preset set layers=0", "`layers` must be from 1 to 4; got 0."],
-    ["preset set temperature=hot", "`temperature` takes a number from 0 to 2, e.g. `temperature=0.5`; got `hot`."],
-    ["preset set temperature=-1", "`temperature` takes a number from 0 to 2, e.g. `temperature=0.5`; got `-1`."],
+    [
+      "preset set temperature=hot",
+      "`temperature` takes a number from 0 to 2, e.g. `temperature=0.5`; got `hot`.",
+    ],
+    [
+      "preset set temperature=-1",
+      "`temperature` takes a number from 0 to 2, e.g. `temperature=0.5`; got `-1`.",
+    ],
     ["preset set temperature=2.5", "`temperature` must be from 0 to 2; got 2.5."],
     ["preset set max_tokens=10000", "`max_tokens` must be from 1 to 4096; got 10000."],
-    ["preset set max_tokens=", "`max_tokens` takes a whole number from 1 to 4096, e.g. `max_tokens=800`; got ``."],
+    [
+      "preset set max_tokens=",
+      "`max_tokens` takes a whole number from 1 to 4096, e.g. `max_tokens=800`; got ``.",
+    ],
     ["preset set min_proposers=9", "`min_proposers` must be from 1 to 8; got 9."],
     [
       "preset set min_proposers=5",
@@ -55,8 +77,14 @@ describe("preset set: invalid input gets a precise message and changes nothing",
       "preset set proposers=m1,m2,m3,m4,m5,m6,m7,m8,m9",
       "Too many proposers: `proposers` gives 9 per layer; the limit is 8.",
     ],
-    ["preset set proposers=,,", "`proposers` needs at least one model, e.g. `proposers=gpt-4.1-mini,gpt-4o-mini`."],
-    ["preset set self=gpt-4.1*12", "Too many proposers: `self=gpt-4.1*12` gives 12 per layer; the limit is 8."],
+    [
+      "preset set proposers=,,",
+      "`proposers` needs at least one model, e.g. `proposers=gpt-4.1-mini,gpt-4o-mini`.",
+    ],
+    [
+      "preset set self=gpt-4.1*12",
+      "Too many proposers: `self=gpt-4.1*12` gives 12 per layer; the limit is 8.",
+    ],
     ["preset set self=gpt-4.1*0", "`self samples` must be from 1 to 8; got 0."],
     [
       "preset set aggregator=nope:model-x",
@@ -70,13 +98,22 @@ describe("preset set: invalid input gets a precise message and changes nothing",
       "preset set aggregator=https://evil.example/v1",
       "Unknown model for `aggregator`: `https://evil.example/v1` is not a model id (letters, digits and . - _ / : @ only, no URLs).",
     ],
-    ['preset set aggregator="my model"', "Unknown model for `aggregator`: `my model` is not a model id (letters, digits and . - _ / : @ only, no URLs)."],
+    [
+      'preset set aggregator="my model"',
+      "Unknown model for `aggregator`: `my model` is not a model id (letters, digits and . - _ / : @ only, no URLs).",
+    ],
     ["preset set aggregator=", "`aggregator` needs a model id, e.g. `aggregator=gpt-4.1-mini`."],
-    ["preset set deadline=20", "`deadline` takes a duration such as `deadline=20s` or `deadline=1500ms`, or `deadline=off`; got `20`."],
+    [
+      "preset set deadline=20",
+      "`deadline` takes a duration such as `deadline=20s` or `deadline=1500ms`, or `deadline=off`; got `20`.",
+    ],
     ["preset set deadline=700s", "`deadline` must be from 100ms to 600s; got 700s."],
     ["preset set deadline=50ms", "`deadline` must be from 100ms to 600s; got 50ms."],
     ["preset set layers=3 layers=2", "`layers` is given twice; give each key once."],
-    ["preset set self=gpt-4.1*4 proposers=gpt-4.1", "Give either `proposers=a,b,c` (a mixture) or `self=model*4` (Self-MoA), not both."],
+    [
+      "preset set self=gpt-4.1*4 proposers=gpt-4.1",
+      "Give either `proposers=a,b,c` (a mixture) or `self=model*4` (Self-MoA), not both.",
+    ],
     [
       "preset set self=gpt-4.1*4 temperature=0",
       "Self-MoA needs `temperature` above 0, or every sample is the same answer; e.g. `temperature=0.7`.",
@@ -100,7 +137,9 @@ describe("preset set: invalid input gets a precise message and changes nothing",
       "Unknown model for `aggregator`: `gpt-4o` is not on this bot's model allow-list (gpt-4.1, groq:llama-3.3-70b-versatile).",
     );
     // Operator-configured models (MOA_PROPOSERS) stay usable whatever the allow-list says.
-    expect((await replyTo("preset set aggregator=gpt-4o-mini", env)).text).toMatch(/^Updated this channel's preset/);
+    expect((await replyTo("preset set aggregator=gpt-4o-mini", env)).text).toMatch(
+      /^Updated this channel's preset/,
+    );
   });
 });
 
@@ -116,7 +155,10 @@ describe("preset set: valid input is stored as one custom preset", () => {
     ["preset set layers=3 temperature=0.5", { layers: 3, temperature: 0.5, kind: "mixture" }],
     [
       'preset set proposers="groq:llama-3.3-70b-versatile, gpt-4o-mini" aggregator=groq:llama-3.3-70b-versatile',
-      { proposers: ["groq:llama-3.3-70b-versatile", "gpt-4o-mini"], aggregator: "groq:llama-3.3-70b-versatile" },
+      {
+        proposers: ["groq:llama-3.3-70b-versatile", "gpt-4o-mini"],
+        aggregator: "groq:llama-3.3-70b-versatile",
+      },
     ],
     ["preset set self=gpt-4.1-mini*6", { kind: "self", proposers: ["gpt-4.1-mini"], samples: 6 }],
     ["preset set self=gpt-4.1-mini", { kind: "self", proposers: ["gpt-4.1-mini"], samples: 4 }],
@@ -127,7 +169,11 @@ describe("preset set: valid input is stored as one custom preset", () => {
     ["preset set temperature=0", { temperature: 0 }],
   ])("%j", async (text, fields) => {
     const preset = await presetAfter(text);
-    expect(preset).toMatchObject({ name: "custom", description: "Customised from default", ...fields });
+    expect(preset).toMatchObject({
+      name: "custom",
+      description: "Customised from default",
+      ...fields,
+    });
   });
 
   it("edits build on the channel's current preset, and deadline=off / self=off undo", async () => {
