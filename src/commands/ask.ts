@@ -80,7 +80,6 @@ export async function startRun(
       ? ctx.deps.catalog.entries.get(inv.presetOverride)?.preset
       : undefined;
     preset = fromCatalog ?? ctx.deps.catalog.defaultPreset;
-    history = undefined;
     notice = error.userMessage;
   }
   return {

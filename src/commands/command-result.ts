@@ -4,21 +4,30 @@ import type { Preset } from "../moa/preset.js";
 /** What the bot should do with an invocation; bots/ turn it into platform calls. */
 export type CommandResult =
   | {
-      /** Answer with text (Markdown-ish; sinks adapt formatting). */ kind: "reply";
-      /** The reply. */ text: string;
-      /** Visible only to the caller. */ ephemeral: boolean;
+      /** Answer with text (Markdown-ish; sinks adapt formatting). */
+      kind: "reply";
+      /** The reply. */
+      text: string;
+      /** Visible only to the caller. */
+      ephemeral: boolean;
     }
   | {
-      /** Run MoA. */ kind: "run";
-      /** Recipe to run (channel's, override, or default when the store is down). */ preset: Preset;
-      /** Stored thread history followed by the new user turn. */ messages: ChatMessage[];
-      /** The new user turn alone (what to store with the answer afterwards). */ question: string;
+      /** Run MoA. */
+      kind: "run";
+      /** Recipe to run (channel's, override, or default when the store is down). */
+      preset: Preset;
+      /** Stored thread history followed by the new user turn. */
+      messages: ChatMessage[];
+      /** The new user turn alone (what to store with the answer afterwards). */
+      question: string;
       /** A line to show before the answer, e.g. that settings were unavailable so the default preset ran. */
       notice?: string;
     }
   | {
-      /** Do nothing (not for us). */ kind: "ignore";
-      /** Why, for logs. */ reason: string;
+      /** Do nothing (not for us). */
+      kind: "ignore";
+      /** Why, for logs. */
+      reason: string;
     };
 
 /** A reply only the caller sees, as every settings reply is. */

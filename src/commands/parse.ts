@@ -6,11 +6,19 @@ import { splitWord } from "./tokenize.js";
 /** What a command text means: a command with its argument text, or a question. */
 export type ParsedText =
   | {
-      /** A command. */ kind: "command" /** Which. */;
-      spec: CommandSpec /** Text after its words. */;
+      /** A command. */
+      kind: "command";
+      /** Which command. */
+      spec: CommandSpec;
+      /** The text after its words, untouched. */
       rest: string;
     }
-  | { /** A question for MoA. */ kind: "question" /** The whole text. */; question: string };
+  | {
+      /** A question for MoA. */
+      kind: "question";
+      /** The whole text, trimmed. */
+      question: string;
+    };
 
 /**
  * Reads the text grammar. Empty text is `help`. A first word naming a command

@@ -4,7 +4,7 @@ import { presetInForce } from "./channel-preset.js";
 import { privateReply } from "./command-result.js";
 import { authorship, type CommandSpec } from "./command-spec.js";
 import { presetSummary } from "./preset-format.js";
-import { tokenize } from "./tokenize.js";
+import { oneArgument } from "./tokenize.js";
 
 /** Most presets one workspace may save, so the single saved-presets value stays small. */
 export const MAX_SAVED_PRESETS = 50;
@@ -27,10 +27,10 @@ export const presetSave: CommandSpec = {
   ],
   mutates: true,
   async run(rest, ctx) {
-    const tokens = tokenize(rest);
-    if (tokens.length !== 1)
-      throw new UsageError("`preset save` takes one name, e.g. `preset save team-deep`.");
-    const name = (tokens[0] as string).toLowerCase();
+    const name = oneArgument(
+      rest,
+      "`preset save` takes one name, e.g. `preset save team-deep`.",
+    ).toLowerCase();
     if (!NAME.test(name)) {
       throw new UsageError(
         `\`${name}\` is not a valid preset name: use 1-32 of a-z 0-9 _ -, starting with a letter or digit, e.g. \`preset save team-deep\`.`,

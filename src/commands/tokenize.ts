@@ -52,3 +52,10 @@ export function splitWord(text: string): [word: string, rest: string] {
   const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
   return m ? [m[1] as string, m[2] as string] : ["", ""];
 }
+
+/** The single argument of `rest` (quotes allowed); otherwise a UsageError with `message`. */
+export function oneArgument(rest: string, message: string): string {
+  const tokens = tokenize(rest);
+  if (tokens.length !== 1) throw new UsageError(message);
+  return tokens[0] as string;
+}

@@ -12,13 +12,18 @@ import type { WarnLog } from "./warn-log.js";
 /** What a channel uses: a preset by name, or its own customised preset. */
 export type ChannelChoice =
   | {
-      /** A built-in, operator or saved preset, looked up when used. */ kind: "named";
+      /** A built-in, operator or saved preset, looked up when used. */
+      kind: "named";
+      /** Its name. */
       name: string;
     }
   | {
-      /** A preset made with `preset set`, stored whole. */ kind: "custom";
-      /** The full preset. */ preset: Preset;
-      /** Name of the preset it was derived from. */ basedOn: string;
+      /** A preset made with `preset set`, stored whole. */
+      kind: "custom";
+      /** The full preset. */
+      preset: Preset;
+      /** Name of the preset it was derived from. */
+      basedOn: string;
     };
 
 /** Who changed a setting and when, shown in listings. */
