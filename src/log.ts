@@ -11,9 +11,8 @@ const SECRET_KEYS =
 function redactFields(value: unknown, seen = new WeakSet<object>(), depth = 0): unknown {
   if (value === null || typeof value !== "object" || depth > 32 || seen.has(value)) return value;
   seen.add(value);
-  if (value instanceof Error) {
-    return { type: value.name, message: value.message, code: (value as { code?: unknown }).code };
-  }
+  // pino's err serializer keeps type, stack and cause; secrets in them go with the line scrub.
+  if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redactFields(v, seen, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -39,7 +38,9 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   // Shortest first would let a short secret cut a longer one in half; scrub longest first.
-  const secrets = [...new Set(options.secrets ?? [])]
+  // A secret with quotes or backslashes appears JSON-escaped in the line: scrub both forms.
+  const raw = (options.secrets ?? []).filter((s) => s.length >= 6);
+  const secrets = [...new Set([...raw, ...raw.map((s) => JSON.stringify(s).slice(1, -1))])]
     .filter((s) => s.length >= 6)
     .sort((a, b) => b.length - a.length);
   const target = options.destination ?? pino.destination(1);

@@ -79,3 +79,24 @@ describe("log redaction", () => {
     expect(text()).not.toContain(TOKEN);
   });
 });
+
+describe("log redaction of errors", () => {
+  it("keeps an error's stack and cause, and scrubs secrets with JSON-escaped characters", () => {
+    const odd = 'key"with\\quotes-123456';
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger({ level: "info", secrets: [odd], destination });
+    log.error({ err: new Error("outer", { cause: new Error(`inner ${odd}`) }) }, `msg ${odd}`);
+    const line = lines.join("");
+    expect(line).not.toContain(JSON.stringify(odd).slice(1, -1));
+    const parsed = JSON.parse(line);
+    expect(parsed.err.type).toBe("Error");
+    expect(parsed.err.stack).toContain("outer");
+    expect(parsed.err.message).toBe("outer: inner [redacted]");
+  });
+});
