@@ -16,7 +16,9 @@ const area = (path: string) => relative(SRC, path).split("/")[0] ?? "";
 
 function imports(path: string): string[] {
   const text = readFileSync(path, "utf8");
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^"'`;]*?from\s+["']([^"']+)["']/g)].map((m) => m[1] as string);
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^"'`;]*?from\s+["']([^"']+)["']/g)].map(
+    (m) => m[1] as string,
+  );
 }
 
 describe("import direction: bots -> commands -> moa", () => {
@@ -35,7 +37,9 @@ describe("import direction: bots -> commands -> moa", () => {
   it("src/commands does not import bots or platform SDKs", () => {
     for (const file of all.filter((f) => area(f) === "commands")) {
       for (const spec of imports(file)) {
-        expect(spec, `${relative(SRC, file)} imports ${spec}`).not.toMatch(/\/bots\/|@slack|discord\.js/);
+        expect(spec, `${relative(SRC, file)} imports ${spec}`).not.toMatch(
+          /\/bots\/|@slack|discord\.js/,
+        );
       }
     }
   });
@@ -49,7 +53,9 @@ describe("import direction: bots -> commands -> moa", () => {
   });
 
   it("only the provider adapter imports the openai SDK", () => {
-    const users = all.filter((f) => imports(f).some((s) => s === "openai" || s.startsWith("openai/")));
+    const users = all.filter((f) =>
+      imports(f).some((s) => s === "openai" || s.startsWith("openai/")),
+    );
     expect(users.map((f) => relative(SRC, f))).toEqual(["moa/providers/openai-compatible.ts"]);
   });
 });
