@@ -129,10 +129,30 @@ describe("Discord bot", () => {
     h = await startDiscordHarness();
     postAsUser(h.fake, { content: "hi", mentionBot: true, author: otherBot });
     postAsUser(h.fake, { content: "hi", mentionBot: true, author: h.fake.bot });
-    postAsUser(h.fake, { content: "hi", dm: true, channelId: "999" });
+    postAsUser(h.fake, { content: "hi", dm: true });
     await h.idle();
     expect(h.fake.callsTo("POST", /messages$/)).toEqual([]);
     expect(h.models.requests).toEqual([]);
+  });
+
+  it("answers DMs when DISCORD_ALLOW_DMS is on, the DM being one conversation", async () => {
+    h = await startDiscordHarness({ env: { DISCORD_ALLOW_DMS: "true" } });
+    expect(h.fake.gateway.identifies[0]?.intents).toBe(
+      I.Guilds | I.GuildMessages | I.DirectMessages,
+    );
+    postAsUser(h.fake, { content: "Hello in private", dm: true });
+    await h.idle();
+    postAsUser(h.fake, { content: "And again", dm: true });
+    await h.idle();
+    const dm = contents(new RegExp(`^/channels/${h.fake.dmChannelId}/messages$`));
+    expect(dm.filter((t) => t.includes("Draft one."))).toHaveLength(2); // drafts go in the DM itself
+    expect(h.fake.callsTo("POST", /\/threads$/)).toEqual([]);
+    expect(h.models.requestsFor("p1")[1]?.messages.map((m) => m.content)).toEqual([
+      "Hello in private",
+      "The answer.",
+      "And again",
+    ]);
+    expectNoMentionsAnywhere();
   });
 
   it("autocompletes /moa preset: from the presets usable here", async () => {

@@ -1,18 +1,15 @@
 import type { FakeDiscord } from "./fake-discord.js";
 import {
   ADMIN_ROLE_ID,
+  alice,
   interaction,
   type Json,
   message,
   type OptionData,
   snowflake,
-  user,
 } from "./fake-discord-payloads.js";
 
-/** A human in the fake guild. */
-export const alice = user("700000000000000001", "alice");
-/** Another bot in the fake guild. */
-export const otherBot = user("700000000000000002", "other-bot", true);
+export { alice, otherBot } from "./fake-discord-payloads.js";
 
 /** What a user types in a channel. */
 export interface UserMessage {
@@ -26,13 +23,13 @@ export interface UserMessage {
   author?: Json;
   /** Author holds the admin role (Manage Channels). */
   admin?: boolean;
-  /** Send as a DM (no guild). */
+  /** Send as a DM (no guild; default channel: alice's DM with the bot). */
   dm?: boolean;
 }
 
 /** A user posts a message: dispatched as MESSAGE_CREATE; returns the message. */
 export function postAsUser(fake: FakeDiscord, m: UserMessage): Json {
-  const channelId = m.channelId ?? fake.channelId;
+  const channelId = m.channelId ?? (m.dm ? fake.dmChannelId : fake.channelId);
   const content = m.mentionBot ? `<@${fake.botId}> ${m.content}` : m.content;
   const data = message({
     id: snowflake(),

@@ -15,6 +15,11 @@ export function user(id: string, name: string, bot = false): Json {
   return { id, username: name, global_name: name, discriminator: "0", avatar: null, bot };
 }
 
+/** A human in the fake guild. */
+export const alice = user("700000000000000001", "alice");
+/** Another bot in the fake guild. */
+export const otherBot = user("700000000000000002", "other-bot", true);
+
 /** A guild text channel. */
 export function textChannel(id: string, guildId: string, name = "general"): Json {
   return {

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeGateway } from "./fake-discord-gateway.js";
-import { guildCreate, type Json, snowflake, textChannel, user } from "./fake-discord-payloads.js";
+import {
+  alice,
+  guildCreate,
+  type Json,
+  snowflake,
+  textChannel,
+  user,
+} from "./fake-discord-payloads.js";
 import { type Reply, routeRest } from "./fake-discord-rest.js";
 
 /** One REST call the bot made, as received. */
@@ -40,6 +47,8 @@ export class FakeDiscord {
   readonly guildId = snowflake();
   /** Its text channel. */
   readonly channelId = snowflake();
+  /** The DM channel between alice and the bot. */
+  readonly dmChannelId = snowflake();
   /** Guild owner (has every permission). */
   readonly ownerId = snowflake();
   /** The bot's user object. */
@@ -72,6 +81,7 @@ export class FakeDiscord {
     this.bot = user(this.botId, "moa-bot", true);
     this.#server = createServer((req, res) => void this.onRequest(req, res));
     this.channels.set(this.channelId, textChannel(this.channelId, this.guildId));
+    this.channels.set(this.dmChannelId, { id: this.dmChannelId, type: 1, recipients: [alice] });
   }
 
   /** Starts REST and gateway on a free port. */

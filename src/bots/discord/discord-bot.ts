@@ -30,6 +30,18 @@ export interface DiscordBotDeps extends BotDeps {
   deferAfterMs?: number;
 }
 
+/** How long login may take to a ready gateway before start-up fails instead of hanging, ms. */
+const READY_TIMEOUT_MS = 60_000;
+
+/** Resolves with `ready`, or rejects once `ms` have passed. */
+function readyWithin(ready: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Discord gateway not ready within ${ms} ms`)), ms);
+  });
+  return Promise.race([ready, late]).finally(() => clearTimeout(timer));
+}
+
 /** A running Discord bot. */
 export interface DiscordBot {
   /** The discord.js client (logged in and ready). */
@@ -99,10 +111,11 @@ export async function startDiscordBot(
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
     const run = handleInvocation(inv, new DiscordSink(anchor), discordProfile, deps)
-      .then(() => anchor.close())
       .catch((err: unknown) =>
         log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
       )
+      .then(() => anchor.close())
+      .catch((err: unknown) => log.warn({ err, event: inv.eventKey }, "interaction not cleaned up"))
       .finally(() => runs.delete(run));
     runs.add(run);
   };
@@ -124,7 +137,10 @@ export async function startDiscordBot(
   );
   client.on(Events.Error, (err) => log.error({ err }, "discord.js error"));
   await client.login(token);
-  await ready;
+  await readyWithin(ready, READY_TIMEOUT_MS).catch(async (error: unknown) => {
+    await client.destroy();
+    throw error;
+  });
   log.info(
     { user: client.user?.tag, messageContent, dms: config.DISCORD_ALLOW_DMS },
     "Discord bot started",
