@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { ApplicationCommandOptionType as T } from "discord.js";
 import { describe, expect, it } from "vitest";
 import { completesPresetName, discordCommands } from "../src/bots/discord/command-definitions.js";
 import { presetChoices } from "../src/bots/discord/discord-listeners.js";
 import { registerCommands } from "../src/bots/discord/register-commands.js";
 import { COMMANDS } from "../src/commands/registry.js";
+import { FakeDiscord } from "./fake-discord.js";
 
 describe("Discord command definitions, generated from the registry", () => {
   const commands = discordCommands({ allowDms: false });
@@ -64,6 +67,33 @@ describe("Discord command definitions, generated from the registry", () => {
     await registerCommands(rest as never, { appId: "A", guildId: "G", commands });
     expect(await registerCommands(rest as never, { appId: "A", commands })).toBe(2);
     expect(puts).toEqual(["/applications/A/guilds/G/commands", "/applications/A/commands"]);
+  });
+});
+
+describe("npm run register:discord", () => {
+  it("registers the generated commands on the configured guild and says so", async () => {
+    const fake = await FakeDiscord.start();
+    try {
+      const { stdout } = await promisify(execFile)(
+        "node_modules/.bin/tsx",
+        ["src/bots/discord/register-commands.ts"],
+        {
+          env: {
+            ...process.env,
+            DISCORD_BOT_TOKEN: "fake-token",
+            DISCORD_APPLICATION_ID: fake.appId,
+            DISCORD_GUILD_ID: fake.guildId,
+            DISCORD_API_URL: fake.apiUrl,
+          },
+        },
+      );
+      const [put] = fake.callsTo("PUT", /\/commands$/);
+      expect(put?.path).toBe(`/applications/${fake.appId}/guilds/${fake.guildId}/commands`);
+      expect(put?.body).toEqual(discordCommands({ allowDms: false }));
+      expect(stdout).toContain(`commands guild ${fake.guildId}`);
+    } finally {
+      await fake.close();
+    }
   });
 });
 
