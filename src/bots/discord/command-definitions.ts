@@ -98,7 +98,9 @@ export function discordCommands(
     return {
       name,
       description: clip(
-        flat ? (specs[0] as CommandSpec).summary : `${name}: ${subs.map(([s]) => s).join(", ")}`,
+        flat
+          ? (specs[0] as CommandSpec).summary
+          : `${specs[0]?.path[0] ?? name} commands: ${subs.map(([s]) => s).join(", ")}`,
       ),
       options: flat
         ? options(specs[0] as CommandSpec)
