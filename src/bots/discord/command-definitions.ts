@@ -100,7 +100,7 @@ export function discordCommands(
       description: clip(
         flat
           ? (specs[0] as CommandSpec).summary
-          : `${specs[0]?.path[0] ?? name} commands: ${subs.map(([s]) => s).join(", ")}`,
+          : `${name.replace(/^moa-/, "")} commands: ${subs.map(([s]) => s).join(", ")}`,
       ),
       options: flat
         ? options(specs[0] as CommandSpec)
