@@ -187,4 +187,45 @@ describe("present", () => {
     expect(sink.ops("edit").at(-1)?.text).toContain("Something went wrong");
     expect(sink.ops("edit").at(-1)?.text).not.toContain("sk-secret");
   });
+
+  it("shows the queue position while waiting for a run slot, then runs", async () => {
+    const sink = new RecordingSink();
+    const view = await present(script(["ok"], 0), sink, profile, {
+      question: "q",
+      preset: "default",
+      waitTurn: async (onPosition) => {
+        onPosition(2);
+        await sleep(60);
+        onPosition(1);
+        await sleep(60);
+      },
+    });
+    const texts = sink.ops("edit").map((c) => c.text);
+    expect(texts.some((t) => t.includes("queued (position 2)"))).toBe(true);
+    expect(texts.at(-1)).toContain("ok");
+    expect(view.phase).toBe("done");
+  });
+
+  it("ends as stopped, not failed, when the run is aborted while queued", async () => {
+    const sink = new RecordingSink();
+    const controller = new AbortController();
+    let started = false;
+    async function* never(): AsyncGenerator<MoaEvent> {
+      started = true;
+      yield* script(["x"], 0);
+    }
+    const view = await present(never(), sink, profile, {
+      question: "q",
+      preset: "default",
+      signal: controller.signal,
+      waitTurn: (onPosition) => {
+        onPosition(3);
+        controller.abort();
+        return Promise.reject(new Error("aborted while queued"));
+      },
+    });
+    expect(started).toBe(false);
+    expect(view.phase).toBe("cancelled");
+    expect(sink.ops("edit").at(-1)?.text).toContain("Stopped");
+  });
 });

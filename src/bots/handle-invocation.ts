@@ -6,6 +6,7 @@ import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { present } from "./presenter.js";
+import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
 
 /** Collaborators of the shared bot flow, bound by the composition root (src/main.ts). */
@@ -20,11 +21,13 @@ export interface BotDeps {
   engine: MoaDeps;
   /** Structured log. */
   log: Logger;
-  /** Observes every finished run (metrics); must not throw. */
-  onRunFinished?(inv: Invocation, view: RunView): void;
-  /** Registers a run's AbortController so a Stop button or shutdown can cancel it; returns the unregister. */
-  track?(runKey: string, controller: AbortController): () => void;
+  /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests, CLI). */
+  gate?: RunGate;
 }
+
+/** What a run's interim message says when a restart interrupts it. */
+export const INTERRUPTED_MESSAGE =
+  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
 
 /**
  * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
@@ -83,8 +86,20 @@ async function run(
   deps: BotDeps,
   log: Logger,
 ): Promise<void> {
+  const gate = deps.gate;
+  const refusal = gate?.refusal() ?? (await gate?.checkQuota(inv));
+  if (refusal) {
+    log.info({ refusal }, "run refused");
+    gate?.finished(inv, "refused");
+    await sink.replyPrivately(refusal);
+    return;
+  }
+  if (result.notice)
+    await sink.replyPrivately(result.notice).catch((e) => log.warn({ err: e }, "notice lost"));
   const controller = new AbortController();
-  const untrack = deps.track?.(inv.eventKey, controller) ?? (() => {});
+  const untrack =
+    gate?.track(inv.eventKey, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
+  let release = () => {};
   try {
     const events = runMoa(
       { messages: result.messages, preset: result.preset, signal: controller.signal },
@@ -93,10 +108,16 @@ async function run(
     const view = await present(events, sink, profile, {
       question: result.question,
       preset: result.preset.name,
+      signal: controller.signal,
+      ...(gate && {
+        waitTurn: async (onPosition: (n: number) => void) => {
+          release = await gate.admit(inv, controller.signal, onPosition);
+        },
+      }),
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
     });
     logRun(log, result.preset.name, view);
-    deps.onRunFinished?.(inv, view);
+    gate?.finished(inv, view, controller.signal);
     const threadId = sink.threadId();
     if (view.phase === "done" && view.answer && threadId) {
       const turns: ChatMessage[] = [
@@ -108,6 +129,7 @@ async function run(
         .catch((e) => log.warn({ err: e }, "conversation not saved"));
     }
   } finally {
+    release();
     untrack();
   }
 }

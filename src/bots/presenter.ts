@@ -13,6 +13,13 @@ export interface PresentOptions {
   preset: string;
   /** Clock, ms. */
   now?: () => number;
+  /**
+   * Waits for the run's turn (fair run queue) after the interim message is up, reporting
+   * the queue position as it changes; rejects when the run is stopped while queued.
+   */
+  waitTurn?: (onPosition: (position: number) => void) => Promise<void>;
+  /** The run's abort signal: a rejection after it aborted is a stop, not a failure. */
+  signal?: AbortSignal;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
   onSinkError?: (error: unknown, what: string) => void;
 }
@@ -82,6 +89,15 @@ export async function present(
   const threadLimit = profile.maxMessageChars;
 
   try {
+    if (options.waitTurn) {
+      await options.waitTurn((position) => {
+        view.phase = "queued";
+        view.queuePosition = position;
+        schedule();
+      });
+      view.phase = "starting";
+      delete view.queuePosition;
+    }
     for await (const event of events) {
       foldEvent(view, event);
       if (event.type === "proposer-end") {
@@ -92,11 +108,15 @@ export async function present(
       schedule();
     }
   } catch (error) {
-    // The single place an unexpected engine failure becomes a user-facing message.
-    const failure = toMoaBotError(error);
-    report(error, "engine");
-    view.phase = "failed";
-    view.error = { code: failure.code, message: failure.userMessage };
+    if (options.signal?.aborted) {
+      view.phase = "cancelled";
+    } else {
+      // The single place an unexpected engine failure becomes a user-facing message.
+      const failure = toMoaBotError(error);
+      report(error, "engine");
+      view.phase = "failed";
+      view.error = { code: failure.code, message: failure.userMessage };
+    }
   } finally {
     if (timer) clearTimeout(timer);
     timer = undefined;

@@ -84,6 +84,11 @@ export function renderView(view: RunView, profile: PlatformProfile): Rendered {
   const lines = view.proposers.map(progressLine).map(profile.neutralize);
   const warnings = view.warnings.map((w) => `_${profile.neutralize(w)}_`);
   switch (view.phase) {
+    case "queued":
+      return {
+        main: `**Mixture-of-Agents** · preset \`${view.preset}\` · ⏳ queued (position ${view.queuePosition ?? 1})`,
+        overflow: [],
+      };
     case "starting":
     case "proposing":
       return { main: clip([header(view), ...lines, ...warnings].join("\n"), limit), overflow: [] };

@@ -33,7 +33,9 @@ export interface RunView {
   /** Answer written so far (think blocks already removed by the engine). */
   answer: string;
   /** Where the run is. */
-  phase: "starting" | "proposing" | "aggregating" | "done" | "failed" | "cancelled";
+  phase: "queued" | "starting" | "proposing" | "aggregating" | "done" | "failed" | "cancelled";
+  /** Place in the run queue while queued, 1-based. */
+  queuePosition?: number;
   /** Non-fatal notes, e.g. history trimmed. */
   warnings: string[];
   /** Failure of the run, when phase is failed. */
