@@ -81,7 +81,10 @@ export class DiscordSink implements ChatSink {
     if (!answer) throw new Error("postInThread before open");
     const here = answer.channel ?? (await answer.client.channels.fetch(answer.channelId));
     if (!here?.isSendable()) throw new Error(`channel ${answer.channelId} is not sendable`);
-    if (here.isThread() || here.isDMBased()) return here;
+    if (here.isThread() || here.isDMBased()) {
+      this.#threadId = here.id;
+      return here;
+    }
     const thread = await answer.startThread({
       name: clipThreadName(name),
       autoArchiveDuration: ARCHIVE_AFTER,
