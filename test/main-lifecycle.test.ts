@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type FakeOpenAIServer, startFakeOpenAI } from "./fake-openai-server.js";
+import { type FakeSlack, startFakeSlack } from "./fake-slack.js";
+import { eventCallback, messageEvent, postSigned, slashCommand } from "./fake-slack-requests.js";
+import { type MainProcess, spawnMain } from "./fixtures/main-process.js";
+
+const SECRET = "lifecycle-signing-secret";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+let models: FakeOpenAIServer;
+let slack: FakeSlack;
+const processes: MainProcess[] = [];
+
+beforeAll(async () => {
+  models = await startFakeOpenAI({
+    models: {
+      p1: { reply: "Draft one.", firstTokenMs: 20 },
+      p2: { reply: "Draft two.", firstTokenMs: 20 },
+      // Long enough that a SIGTERM lands mid-answer.
+      agg: { reply: "word ".repeat(400), firstTokenMs: 50, tokenMs: 50 },
+    },
+  });
+});
+afterAll(async () => {
+  await models.close();
+});
+afterEach(async () => {
+  for (const p of processes.splice(0)) p.child.kill("SIGKILL");
+  await slack?.close();
+  models.reset();
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: models.url,
+    OPENAI_API_KEY: "sk-lifecycle-test-key",
+    MOA_PROPOSERS: "p1,p2",
+    MOA_AGGREGATOR: "agg",
+    MOA_MAX_RETRIES: "0",
+    SLACK_BOT_TOKEN: "xoxb-lifecycle-token",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_PORT: "0",
+    SLACK_API_URL: slack.apiUrl,
+    MOA_STORE_URL: "sqlite://:memory:",
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
+
+async function start(
+  extra: Record<string, string> = {},
+): Promise<{ proc: MainProcess; url: string }> {
+  const proc = spawnMain(env(extra));
+  processes.push(proc);
+  const line = await proc.logLine("Slack bot started");
+  return { proc, url: `http://127.0.0.1:${line.port}/slack/events` };
+}
+
+describe("a running moa-bot process", () => {
+  it("on SIGTERM lets the grace period pass, marks the unfinished run interrupted, and exits 0", async () => {
+    slack = await startFakeSlack();
+    const { proc, url } = await start({ MOA_SHUTDOWN_GRACE_MS: "300" });
+    const body = slashCommand({
+      text: "long question",
+      triggerId: "trig-1",
+      responseUrl: slack.responseUrl("r1"),
+    });
+    expect((await postSigned(url, body, { secret: SECRET })).status).toBe(200);
+    await models.waitFor((s) => s.requestsFor("agg").length === 1, 15_000);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const interim = [...slack.messages.values()].find((m) => !m.threadTs);
+    expect(interim?.text).toContain("Interrupted by a restart");
+    expect(models.aborted().some((r) => r.model === "agg")).toBe(true);
+    expect(proc.stdout.join("\n")).not.toContain("sk-lifecycle-test-key");
+    expect(proc.stdout.join("\n")).not.toContain("xoxb-lifecycle-token");
+  });
+
+  it("two instances sharing Redis answer a retried event once and see each other's presets", async () => {
+    const team = `T${randomUUID().slice(0, 8).toUpperCase()}`;
+    slack = await startFakeSlack({ teamId: team });
+    const shared = { MOA_STORE_URL: REDIS_URL, MOA_ADMIN_USERS: "U0ADMIN" };
+    const [a, b] = await Promise.all([start(shared), start(shared)]);
+    models.script("agg", { reply: "Short answer." });
+
+    const event = eventCallback(
+      messageEvent({ type: "app_mention", text: "<@U0BOT> hello", ts: "1700000000.000100" }),
+      { eventId: "Ev1", teamId: team },
+    );
+    await postSigned(a.url, event, { secret: SECRET });
+    await postSigned(b.url, event, {
+      secret: SECRET,
+      headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
+    });
+    await slack.waitFor(
+      (f) => [...f.messages.values()].some((m) => m.text.includes("Short answer.")),
+      15_000,
+    );
+    // Let a wrongly started second run show itself before counting.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(models.requestsFor("agg")).toHaveLength(1);
+
+    const use = slashCommand({
+      text: "preset use lite",
+      triggerId: "t-use",
+      responseUrl: slack.responseUrl("use"),
+      teamId: team,
+      userId: "U0ADMIN",
+    });
+    await postSigned(a.url, use, { secret: SECRET });
+    await slack.waitFor((f) => f.callsTo("response_url").length >= 1, 10_000);
+    const show = slashCommand({
+      text: "preset",
+      triggerId: "t-show",
+      responseUrl: slack.responseUrl("show"),
+      teamId: team,
+    });
+    await postSigned(b.url, show, { secret: SECRET });
+    await slack.waitFor((f) => f.callsTo("response_url").length >= 2, 10_000);
+    const shown = JSON.stringify(slack.callsTo("response_url")[1]?.args);
+    expect(shown).toContain("lite");
+  });
+});
