@@ -190,7 +190,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
     req.on("end", () => handle(body, req.headers, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // A deep accept queue: hundreds of concurrent runs open their connections at once, and
+  // the default 511 would drop SYNs into the kernel's 1 s / 3 s retransmit.
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve),
+  );
   const { port } = server.address() as AddressInfo;
 
   const api: FakeOpenAIServer = {
