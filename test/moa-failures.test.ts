@@ -239,10 +239,8 @@ describe("cancellation and stragglers", () => {
     expect(ofType(events, "run-error")).toHaveLength(0);
     expect(end.stats.calls.at(-1)).toMatchObject({ role: "aggregator", outcome: "cancelled" });
     await server.waitFor((s) => s.inFlight === 0, 2000);
-    const agg = server.requestsFor("agg")[0];
-    expect(agg?.outcome).toBe("aborted");
-    // Closed long before the remaining 200 ms tokens were due.
-    expect((agg?.endedAt ?? 0) - (agg?.firstTokenAt ?? 0)).toBeLessThan(1000);
+    // "aborted": the client closed the connection before the server had sent the rest.
+    expect(server.requestsFor("agg")[0]?.outcome).toBe("aborted");
   });
 
   test("abort while proposers run stops every request and never calls the aggregator", async () => {

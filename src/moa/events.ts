@@ -85,13 +85,19 @@ export type MoaEvent =
       /** Epoch ms. */
       startedAt: number;
     }
-  | { type: "warning" /** e.g. `history_trimmed`. */; code: string; message: string }
+  | {
+      type: "warning";
+      /** `history_trimmed` (old turns left out), or `aggregator_retry` (the aggregator failed before writing anything and is tried again). */
+      code: string;
+      message: string;
+    }
   | ({ type: "proposer-start" } & ProposerTag)
   | ({
       type: "proposer-delta" /** New text (may include think blocks). */;
       text: string;
     } & ProposerTag)
   | ({
+      /** The text this proposer streamed so far is void: its next deltas start the draft over. */
       type: "proposer-retry";
       /** Attempt that just failed, 1-based. */
       attempt: number;
