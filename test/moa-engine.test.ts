@@ -1,42 +1,12 @@
-import { afterAll, beforeEach, describe, expect, test } from "vitest";
-import type { MoaEvent, MoaRequest } from "../src/moa/events.js";
+import { describe, expect, test } from "vitest";
 import type { ChatMessage } from "../src/moa/messages.js";
-import { type PresetInput, PresetSchema } from "../src/moa/preset.js";
 import { AGGREGATE_AND_SYNTHESIZE } from "../src/moa/prompts.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { type MoaDeps, runMoa } from "../src/moa/run-moa.js";
-import { startFakeOpenAI } from "./fake-openai-server.js";
+import { engineHarness, last, ofType, testPreset } from "./moa-harness.js";
 
-const server = await startFakeOpenAI();
-const model = new OpenAICompatibleModel({ default: server.provider() });
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-const preset = (over: Partial<PresetInput> = {}) =>
-  PresetSchema.parse({
-    name: "t",
-    proposers: ["p1", "p2", "p3"],
-    aggregator: "agg",
-    layers: 2,
-    temperature: 0.6,
-    maxTokens: 64,
-    ...over,
-  });
+const { server, run } = await engineHarness();
+const preset = testPreset;
 const ask = (content: string): ChatMessage[] => [{ role: "user", content }];
 
-async function run(request: MoaRequest, deps: Partial<MoaDeps> = {}): Promise<MoaEvent[]> {
-  const events: MoaEvent[] = [];
-  for await (const event of runMoa(request, { model, ...deps })) events.push(event);
-  return events;
-}
-function ofType<T extends MoaEvent["type"]>(events: MoaEvent[], type: T) {
-  return events.filter((e): e is Extract<MoaEvent, { type: T }> => e.type === type);
-}
-function last<T extends MoaEvent["type"]>(events: MoaEvent[], type: T) {
-  const found = ofType(events, type).at(-1);
-  if (!found) throw new Error(`no ${type} event in ${events.map((e) => e.type).join(",")}`);
-  return found;
-}
 /** The delimiter nonce of a built prompt, read back from its first block. */
 const nonceOf = (prompt: string) => /<response-([0-9a-f]{8}) n="1">/.exec(prompt)?.[1] ?? "none";
 

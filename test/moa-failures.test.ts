@@ -1,27 +1,15 @@
-import { afterAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { MoaEvent, MoaRequest } from "../src/moa/events.js";
 import type { ChatMessage } from "../src/moa/messages.js";
-import { type PresetInput, PresetSchema } from "../src/moa/preset.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { type MoaDeps, runMoa } from "../src/moa/run-moa.js";
-import { startFakeOpenAI } from "./fake-openai-server.js";
+import { engineHarness, last, ofType, testPreset } from "./moa-harness.js";
 
-const server = await startFakeOpenAI();
-const model = new OpenAICompatibleModel({ default: server.provider() });
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-const preset = (over: Partial<PresetInput> = {}) =>
-  PresetSchema.parse({
-    name: "t",
-    proposers: ["p1", "p2", "p3"],
-    aggregator: "agg",
-    layers: 2,
-    temperature: 0.6,
-    maxTokens: 64,
-    ...over,
-  });
+const { server, model, run: runWith } = await engineHarness();
+const preset = testPreset;
 const messages: ChatMessage[] = [{ role: "user", content: "q" }];
+/** Runs with two retries unless a test says otherwise. */
+const run = (request: MoaRequest, deps: Partial<MoaDeps> = {}) =>
+  runWith(request, { maxRetries: 2, ...deps });
 
 /** Instant sleep that records the delays asked for. */
 function recordingSleep() {
@@ -31,20 +19,6 @@ function recordingSleep() {
   };
   return { delays, sleep };
 }
-async function run(request: MoaRequest, deps: Partial<MoaDeps> = {}): Promise<MoaEvent[]> {
-  const events: MoaEvent[] = [];
-  for await (const event of runMoa(request, { model, maxRetries: 2, ...deps })) events.push(event);
-  return events;
-}
-function ofType<T extends MoaEvent["type"]>(events: MoaEvent[], type: T) {
-  return events.filter((e): e is Extract<MoaEvent, { type: T }> => e.type === type);
-}
-function last<T extends MoaEvent["type"]>(events: MoaEvent[], type: T) {
-  const found = ofType(events, type).at(-1);
-  if (!found) throw new Error(`no ${type} event in ${events.map((e) => e.type).join(",")}`);
-  return found;
-}
-
 describe("retries", () => {
   test("429 with Retry-After (ms) waits that long, then succeeds", async () => {
     server.script("p1", { failures: [{ kind: "rate-limit", retryAfterMs: 300 }], reply: "ok now" });

@@ -53,29 +53,17 @@ async function failure(id: string, options: Parameters<typeof drain>[1] = {}): P
 }
 
 describe("resolveModel", () => {
-  test("a configured provider prefix routes there; anything else is a default-provider model", () => {
-    expect(resolveModel("alt:llama-3.3-70b", providers)).toEqual({
-      provider: "alt",
-      model: "llama-3.3-70b",
-    });
-    expect(resolveModel("Qwen/Qwen2.5-72B-Instruct-Turbo", providers)).toEqual({
-      provider: "default",
-      model: "Qwen/Qwen2.5-72B-Instruct-Turbo",
-    });
-    expect(resolveModel("llama3.1:8b", providers)).toEqual({
-      provider: "default",
-      model: "llama3.1:8b",
-      unmatchedPrefix: "llama3.1",
-    });
-    expect(resolveModel("alt:org/model:tag", providers)).toEqual({
-      provider: "alt",
-      model: "org/model:tag",
-    });
-    expect(resolveModel("default:gpt-4o", providers)).toEqual({
-      provider: "default",
-      model: "gpt-4o",
-    });
-    expect(resolveModel("toString:x", providers).provider).toBe("default");
+  // A configured provider prefix routes there; anything else is a model of the default provider.
+  test.each([
+    ["alt:llama-3.3-70b", "alt", "llama-3.3-70b", undefined],
+    ["alt:org/model:tag", "alt", "org/model:tag", undefined],
+    ["default:gpt-4o", "default", "gpt-4o", undefined],
+    ["Qwen/Qwen2.5-72B-Instruct-Turbo", "default", "Qwen/Qwen2.5-72B-Instruct-Turbo", undefined],
+    ["llama3.1:8b", "default", "llama3.1:8b", "llama3.1"],
+    ["toString:x", "default", "toString:x", "toString"],
+  ])("%s -> provider %s, model %s", (id, provider, model, unmatchedPrefix) => {
+    const expected = unmatchedPrefix ? { provider, model, unmatchedPrefix } : { provider, model };
+    expect(resolveModel(id, providers)).toEqual(expected);
   });
 
   test("retry-after headers: ms, seconds, HTTP date", () => {
