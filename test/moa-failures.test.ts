@@ -240,6 +240,14 @@ describe("cancellation and stragglers", () => {
     expect(last(events, "run-end").outcome).toBe("cancelled");
   });
 
+  test("a signal aborted before the start ends the run cancelled without a single request", async () => {
+    const signal = AbortSignal.abort();
+    const events = await run({ messages, preset: preset(), signal });
+    expect(events.map((e) => e.type)).toEqual(["run-start", "run-end"]);
+    expect(last(events, "run-end").outcome).toBe("cancelled");
+    expect(server.requests).toHaveLength(0);
+  });
+
   test("a consumer that stops reading cancels the in-flight calls", async () => {
     for (const m of ["p1", "p2", "p3"]) server.script(m, { reply: "a b c d e f", tokenMs: 100 });
     for await (const event of runMoa({ messages, preset: preset() }, { model })) {

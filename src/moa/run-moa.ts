@@ -100,6 +100,7 @@ async function execute(run: RunContext, request: MoaRequest): Promise<void> {
     }
     const conversation = trimmed.messages;
     for (let layer = 1; layer < preset.layers; layer++) {
+      if (run.signal.aborted) return endRun(run, "cancelled", "", drafts);
       const messages =
         layer === 1
           ? proposerMessages(conversation)
