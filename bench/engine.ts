@@ -165,6 +165,22 @@ async function benchTarget(target: Target): Promise<void> {
   }
 }
 
+/** CPU of the engine alone per run when the model answers at once: its own cost per call and chunk. */
+async function pureEngineCpu(): Promise<string> {
+  const instant = Object.fromEntries(
+    Object.entries(SCRIPTS).map(([m, s]) => [m, { ...s, firstTokenMs: 0, tokenMs: 0 }]),
+  );
+  const model = new ScriptedChatModel(instant);
+  const chunks = Object.values(SCRIPTS).reduce((n, s) => n + s.chunks.length, 0);
+  for (let i = 0; i < 1000; i++) await oneRun(model, "warm-up");
+  const runs = 3000;
+  const before = process.cpuUsage();
+  for (let i = 0; i < runs; i++) await oneRun(model, "pure");
+  const cpu = process.cpuUsage(before);
+  const perRun = (cpu.user + cpu.system) / runs;
+  return `engine alone, model answering instantly: ${perRun.toFixed(0)} µs CPU per run (5 calls, ${chunks} chunks; ${(perRun / chunks).toFixed(1)} µs per chunk)`;
+}
+
 /** End-to-end overhead against the critical path at 1, 50 and 200 concurrent runs, with and without the SDK. */
 export const engineBench: BenchSection = {
   name: "MoA engine: 4 proposers + aggregator (2 layers); each wave starts all its runs at once",
@@ -173,6 +189,7 @@ export const engineBench: BenchSection = {
     console.log(
       `CPU ms/run and RSS: this process only (the fake server runs in a child; its CPU is shown apart); gc ${gc ? "forced before each level" : "not exposed (node --expose-gc)"}`,
     );
+    console.log(await pureEngineCpu());
     await benchTarget(scriptedTarget());
     await benchTarget(await httpTarget());
     console.log(
