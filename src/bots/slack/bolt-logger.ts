@@ -17,6 +17,8 @@ export function boltLogger(log: Logger): BoltLogger {
   const write =
     (level: "debug" | "info" | "warn" | "error") =>
     (...msg: unknown[]): void => {
+      // Bolt logs every request at debug; skip the formatting unless the line is kept.
+      if (!child.isLevelEnabled(level)) return;
       const err = msg.find((m): m is Error => m instanceof Error);
       const text = msg
         .filter((m) => m !== err)

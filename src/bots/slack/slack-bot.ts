@@ -98,6 +98,8 @@ export async function startSlackBot(
     logger: boltLogger(log),
     // init() below calls auth.test, so a bad token fails at start, not on the first event.
     deferInitialization: true,
+    // Thread memory lives in our store; Bolt's per-event conversation lookup would be wasted work.
+    convoStore: false,
     ...(config.SLACK_API_URL ? { clientOptions: { slackApiUrl: config.SLACK_API_URL } } : {}),
   });
   const socket = Boolean(config.SLACK_APP_TOKEN);
