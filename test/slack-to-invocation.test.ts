@@ -40,14 +40,9 @@ describe("Slack payloads to invocations", () => {
   });
 
   it("answers a top-level mention in the thread rooted at the mention, bot mention stripped", () => {
+    const event = { type: "app_mention", text: "<@U0BOT> explain <https://a.dev|a.dev>" };
     const inv = mentionToInvocation(
-      {
-        type: "app_mention",
-        user: "U1",
-        text: "<@U0BOT> explain <https://a.dev|a.dev>",
-        ts: "50.5",
-        channel: "C1",
-      },
+      msg({ ...event, ts: "50.5", thread_ts: undefined }),
       "T1",
       self,
     );
@@ -60,18 +55,8 @@ describe("Slack payloads to invocations", () => {
   });
 
   it("keeps a mention inside a thread in that thread", () => {
-    const inv = mentionToInvocation(
-      {
-        type: "app_mention",
-        user: "U1",
-        text: "hey <@U0BOT|moa> and <@U2>?",
-        ts: "60.1",
-        thread_ts: "10.1",
-        channel: "C1",
-      },
-      "T1",
-      self,
-    );
+    const event = { type: "app_mention", text: "hey <@U0BOT|moa> and <@U2>?" };
+    const inv = mentionToInvocation(msg({ ...event, ts: "60.1", thread_ts: "10.1" }), "T1", self);
     expect(inv).toMatchObject({ threadId: "10.1", text: "hey and <@U2>?" });
   });
 
@@ -100,6 +85,12 @@ describe("Slack payloads to invocations", () => {
     });
     const twin = mentionToInvocation({ ...msg({ type: "app_mention" }) }, "T1", self);
     expect(twin?.eventKey).toBe(inv?.eventKey);
+  });
+
+  it("keeps replies also sent to the channel or carrying a file", () => {
+    for (const subtype of ["thread_broadcast", "file_share"])
+      expect(threadReplyToInvocation(msg({ subtype }), "T1", self)?.text).toBe("what next?");
+    expect(threadReplyToInvocation(msg({ subtype: "bot_message" }), "T1", self)).toBeUndefined();
   });
 
   it("leaves top-level messages, thread roots and replies that mention the bot alone", () => {

@@ -41,9 +41,8 @@ export function registerSlackListeners(app: App, start: StartRun, log: Logger): 
 
   app.event("message", async ({ event, body, context }) => {
     const self = selfOf(context, log);
-    // Subtyped events (edits, deletions, joins) have other shapes and are never questions.
-    if (!self || event.subtype !== undefined) return;
-    const inv = threadReplyToInvocation(event, body.team_id, self);
+    // Edits, deletions, joins... are filtered by subtype in threadReplyToInvocation.
+    const inv = self && threadReplyToInvocation(event, body.team_id, self);
     if (!inv) return;
     noteRetry(context, inv, log);
     start(inv, { channel: inv.channelId, threadTs: inv.threadId, userId: inv.userId });

@@ -18,7 +18,7 @@ export interface SlackCommandPayload {
 export interface SlackMessagePayload {
   /** `app_mention` or `message`. */
   type: string;
-  /** Set for edits, deletions, joins, bot posts...: none of them is a question. */
+  /** Set for edits, deletions, joins, bot posts... (ignored) and a few question-bearing kinds (kept). */
   subtype?: string | undefined;
   /** Author; absent for some system messages. */
   user?: string | undefined;
@@ -85,11 +85,15 @@ export function threadReplyToInvocation(
   return messageInvocation(event, teamId, self, "thread-reply");
 }
 
+/** Message subtypes that still carry a person's question: a reply also sent to the channel, a reply with a file. */
+const QUESTION_SUBTYPES = new Set(["thread_broadcast", "file_share"]);
+
 function isHumanMessage(
   event: SlackMessagePayload,
   self: SlackSelf,
 ): event is SlackMessagePayload & { user: string } {
-  if (event.subtype !== undefined || event.bot_id !== undefined) return false;
+  if (event.subtype !== undefined && !QUESTION_SUBTYPES.has(event.subtype)) return false;
+  if (event.bot_id !== undefined) return false;
   return event.user !== undefined && event.user !== self.botUserId;
 }
 
