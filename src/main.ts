@@ -84,7 +84,13 @@ async function main(): Promise<number | undefined> {
   });
 
   const commandDeps = { stores, catalog, config, log };
-  const gate = createRunGate({ lifecycle, quotas, runQueue, metrics });
+  const gate = createRunGate({
+    lifecycle,
+    quotas,
+    runQueue,
+    metrics,
+    admins: config.MOA_ADMIN_USERS,
+  });
   const shared = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
     claim: (key) => stores.dedup.claim(dedupKey(platform, key), DEDUP_TTL_MS),
     remember: (inv: Invocation, threadId, turns) =>

@@ -5,9 +5,12 @@
  */
 export interface ChatSink {
   /** Posts the interim message where the answer will appear (Slack chat.postMessage; Discord interaction reply or message reply). */
-  open(text: string): Promise<void>;
-  /** Replaces the interim message's text; must deliver even after a 429 (wait Retry-After). The presenter throttles calls. */
-  edit(text: string): Promise<void>;
+  open(text: string, controls?: MessageControls): Promise<void>;
+  /**
+   * Replaces the interim message's text; must deliver even after a 429 (wait Retry-After).
+   * The presenter throttles calls. Without `controls`, any Stop button is removed.
+   */
+  edit(text: string, controls?: MessageControls): Promise<void>;
   /** Posts one message in the thread under the interim message (created on first use where the platform needs it; `threadName` names it). */
   postInThread(text: string, threadName: string): Promise<void>;
   /** Reply only the asker sees where the platform allows it (Slack ephemeral / response_url, Discord ephemeral), else a plain reply. */
@@ -15,6 +18,15 @@ export interface ChatSink {
   /** Id of the thread where this run's follow-ups arrive (Slack root ts, Discord thread id); known after `open`. */
   threadId(): string | undefined;
 }
+
+/** Interactive parts of the interim message while its run is in flight. */
+export interface MessageControls {
+  /** Run key a Stop button press carries back (Slack action value, Discord custom id suffix). */
+  stopKey: string;
+}
+
+/** Action id (Slack) and custom id prefix (Discord) of the Stop button. */
+export const STOP_ACTION_ID = "moa_stop";
 
 /** Platform differences the shared presenter needs, as data. */
 export interface PlatformProfile {

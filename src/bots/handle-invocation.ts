@@ -97,8 +97,7 @@ async function run(
   if (result.notice)
     await sink.replyPrivately(result.notice).catch((e) => log.warn({ err: e }, "notice lost"));
   const controller = new AbortController();
-  const untrack =
-    gate?.track(inv.eventKey, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
+  const untrack = gate?.track(inv, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
   let release = () => {};
   try {
     const events = runMoa(
@@ -110,6 +109,7 @@ async function run(
       preset: result.preset.name,
       signal: controller.signal,
       ...(gate && {
+        stopKey: inv.eventKey,
         waitTurn: async (onPosition: (n: number) => void) => {
           release = await gate.admit(inv, controller.signal, onPosition);
         },

@@ -18,6 +18,8 @@ export interface PresentOptions {
    * the queue position as it changes; rejects when the run is stopped while queued.
    */
   waitTurn?: (onPosition: (position: number) => void) => Promise<void>;
+  /** Run key for a Stop button on the interim message while the run is in flight (none when absent). */
+  stopKey?: string;
   /** The run's abort signal: a rejection after it aborted is a stop, not a failure. */
   signal?: AbortSignal;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
@@ -47,8 +49,9 @@ export async function present(
   const report = options.onSinkError ?? (() => {});
   const view = initialView(options.preset);
   const name = threadName(options.question);
+  const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   let shown = renderView(view, profile).main;
-  await sink.open(shown);
+  await sink.open(shown, controls);
   let lastEditAt: number | undefined = now();
 
   let dirty = false;
@@ -63,7 +66,7 @@ export async function present(
     shown = text;
     lastEditAt = now();
     editing = sink
-      .edit(text)
+      .edit(text, controls)
       .catch((e) => report(e, "edit"))
       .finally(() => {
         editing = undefined;
@@ -124,7 +127,9 @@ export async function present(
   await editing;
   const final = renderView(view, profile);
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
-  if (final.main !== shown) await deliverFinal(sink, final.main, profile.editIntervalMs, report);
+  // Always sent when there were controls: the final edit is what removes the Stop button.
+  if (final.main !== shown || controls)
+    await deliverFinal(sink, final.main, profile.editIntervalMs, report);
   postInThread(final.overflow);
   await thread;
   return view;

@@ -18,13 +18,26 @@ export interface RunGate {
     onPosition: (position: number) => void,
   ): Promise<() => void>;
   /** Tracks a run so a Stop button or a shutdown can abort it; returns the untrack. */
-  track(runKey: string, controller: AbortController, onInterrupt: () => Promise<void>): () => void;
+  track(inv: Invocation, controller: AbortController, onInterrupt: () => Promise<void>): () => void;
+  /** A Stop press by `userId` on run `runKey`: only the asker or an admin may stop a run. */
+  stop(runKey: string, userId: string): StopResult;
   /** Records how a run ended (or that it was refused). */
   finished(inv: Invocation, view: RunView | "refused", signal?: AbortSignal): void;
 }
 
+/** What a Stop press did. */
+export type StopResult = "stopped" | "not-running" | "not-allowed";
+
+/** Reply to the presser for each Stop result (`stopped` needs none: the message says it). */
+export const STOP_REPLIES: Record<Exclude<StopResult, "stopped">, string> = {
+  "not-running": "That run has already finished.",
+  "not-allowed": "Only the person who asked (or a moa-bot admin) can stop this run.",
+};
+
 /** The ops modules a gate is built from (each optional: absent means no limit). */
 export interface RunGateParts {
+  /** User ids that may stop anyone's run (MOA_ADMIN_USERS). */
+  admins?: readonly string[];
   lifecycle?: Lifecycle;
   quotas?: Quotas;
   runQueue?: RunQueue;
@@ -35,6 +48,8 @@ const scope = (inv: Invocation) => `${inv.platform}:${inv.workspaceId}`;
 
 /** Builds the gate main.ts hands to both bots. */
 export function createRunGate(parts: RunGateParts): RunGate {
+  const owners = new Map<string, { userId: string; controller: AbortController }>();
+  const admins = new Set(parts.admins ?? []);
   return {
     refusal: () => (parts.lifecycle?.draining ? DRAINING_MESSAGE : undefined),
     async checkQuota(inv) {
@@ -49,8 +64,21 @@ export function createRunGate(parts: RunGateParts): RunGate {
       parts.runQueue
         ? parts.runQueue.admit(`${scope(inv)}:${inv.channelId}`, signal, onPosition)
         : Promise.resolve(() => {}),
-    track: (runKey, controller, onInterrupt) =>
-      parts.lifecycle?.track(runKey, { controller, onInterrupt }) ?? (() => {}),
+    track(inv, controller, onInterrupt) {
+      owners.set(inv.eventKey, { userId: inv.userId, controller });
+      const untrack = parts.lifecycle?.track(inv.eventKey, { controller, onInterrupt });
+      return () => {
+        owners.delete(inv.eventKey);
+        untrack?.();
+      };
+    },
+    stop(runKey, userId) {
+      const run = owners.get(runKey);
+      if (!run) return "not-running";
+      if (run.userId !== userId && !admins.has(userId)) return "not-allowed";
+      run.controller.abort(new Error(`stopped by ${userId}`));
+      return "stopped";
+    },
     finished(inv, view, signal) {
       parts.metrics?.recordRun(
         inv.platform,
