@@ -60,10 +60,11 @@ export async function callModel(
     const relay = () => attemptAbort.abort(stop.reason);
     stop.addEventListener("abort", relay);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       timedOut = true;
       attemptAbort.abort();
-    }, env.timeoutMs);
+    };
+    let timer = setTimeout(onTimeout, env.timeoutMs);
     let text = "";
     let error: ModelError;
     try {
@@ -72,6 +73,10 @@ export async function callModel(
           if (text === "") firstTokenMs = env.now() - started;
           text += chunk.text;
           hooks.onDelta(chunk.text);
+        } else if (chunk.type === "started") {
+          // Time spent queued behind provider limits is not the provider hanging.
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, env.timeoutMs);
         } else {
           stat.usage.inputTokens += chunk.usage.inputTokens;
           stat.usage.outputTokens += chunk.usage.outputTokens;

@@ -26,6 +26,13 @@ export type ChatChunk =
   | {
       /** Final token counts (sent once, near the end, when the provider reports them). */ type: "usage";
       usage: Usage;
+    }
+  | {
+      /**
+       * The request leaves a scheduling queue and really starts (sent by a scheduler
+       * decorator, first): the engine's per-call timeout counts from here, not queue time.
+       */
+      type: "started";
     };
 
 /**

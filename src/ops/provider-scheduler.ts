@@ -67,6 +67,7 @@ export class ProviderScheduler implements ChatModel {
       throw new ModelError("aborted", request.model, "cancelled while queued", { cause: reason });
     }
     try {
+      yield { type: "started" };
       yield* this.inner.stream(request, signal);
     } catch (error) {
       if (error instanceof ModelError && error.kind === "rate_limit") this.pause(provider, error);
