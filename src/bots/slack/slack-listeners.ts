@@ -31,21 +31,20 @@ export function registerSlackListeners(app: App, start: StartRun, log: Logger): 
     });
   });
 
+  // A mention is answered in its thread; a thread reply (edits, deletions, joins... filtered
+  // out by subtype in threadReplyToInvocation) continues the bot's conversation there.
+  const answerIn = (inv: Invocation | undefined, context: Context): void => {
+    if (!inv) return;
+    noteRetry(context, inv, log);
+    start(inv, { channel: inv.channelId, threadTs: inv.threadId, userId: inv.userId });
+  };
   app.event("app_mention", async ({ event, body, context }) => {
     const self = selfOf(context, log);
-    const inv = self && mentionToInvocation(event, body.team_id, self);
-    if (!inv) return;
-    noteRetry(context, inv, log);
-    start(inv, { channel: inv.channelId, threadTs: inv.threadId, userId: inv.userId });
+    answerIn(self && mentionToInvocation(event, body.team_id, self), context);
   });
-
   app.event("message", async ({ event, body, context }) => {
     const self = selfOf(context, log);
-    // Edits, deletions, joins... are filtered by subtype in threadReplyToInvocation.
-    const inv = self && threadReplyToInvocation(event, body.team_id, self);
-    if (!inv) return;
-    noteRetry(context, inv, log);
-    start(inv, { channel: inv.channelId, threadTs: inv.threadId, userId: inv.userId });
+    answerIn(self && threadReplyToInvocation(event, body.team_id, self), context);
   });
 }
 
