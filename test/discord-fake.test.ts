@@ -1,7 +1,14 @@
-import { Client, Events, GatewayIntentBits, type Message } from "discord.js";
+import {
+  type ButtonInteraction,
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Message,
+  Routes,
+} from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeDiscord } from "./fake-discord.js";
-import { postAsUser } from "./fake-discord-actions.js";
+import { alice, buttonIds, postAsUser, pressButton } from "./fake-discord-actions.js";
 
 /** The fake itself against the real discord.js client: handshake, heartbeat, resume. */
 describe("fake Discord", () => {
@@ -45,6 +52,38 @@ describe("fake Discord", () => {
     expect(fake.gateway.heartbeats).toBeGreaterThanOrEqual(2);
     expect(fake.gateway.identifies).toHaveLength(1);
     expect(fake.gateway.live).toBe(true);
+  });
+
+  it("delivers a button press, takes UPDATE_MESSAGE on the pressed message, and refuses a second answer", async () => {
+    const c = await connect();
+    const channel = await c.channels.fetch(fake.channelId);
+    if (!channel?.isSendable()) throw new Error("channel not sendable");
+    const button = { type: 2, style: 4, label: "Stop", custom_id: "moa_stop:k" };
+    const sent = await channel.send({
+      content: "running",
+      components: [{ type: 1, components: [button] }],
+    });
+    expect(buttonIds(fake, sent.id)).toEqual(["moa_stop:k"]);
+    const presses: ButtonInteraction[] = [];
+    c.on(Events.InteractionCreate, (i) => {
+      if (i.isButton()) presses.push(i);
+    });
+    pressButton(fake, { messageId: sent.id });
+    await expect.poll(() => presses.length).toBe(1);
+    const press = presses[0] as ButtonInteraction;
+    expect(press.customId).toBe("moa_stop:k");
+    expect(press.user.id).toBe(alice.id);
+    expect(press.message.id).toBe(sent.id);
+
+    await press.update({ content: "stopped", components: [] });
+    expect(fake.messages.get(sent.id)).toMatchObject({ content: "stopped", components: [] });
+    await expect(
+      c.rest.post(Routes.interactionCallback(press.id, press.token), {
+        body: { type: 6 },
+        auth: false,
+      }),
+    ).rejects.toMatchObject({ code: 40060 });
+    expect(fake.unhandled).toEqual([]);
   });
 
   it("resumes after the gateway drops the socket and replays what was missed", async () => {

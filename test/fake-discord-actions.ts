@@ -2,6 +2,7 @@ import type { FakeDiscord } from "./fake-discord.js";
 import {
   ADMIN_ROLE_ID,
   alice,
+  buttonPress,
   interaction,
   type Json,
   message,
@@ -9,7 +10,7 @@ import {
   snowflake,
 } from "./fake-discord-payloads.js";
 
-export { alice, otherBot } from "./fake-discord-payloads.js";
+export { alice, bob, otherBot } from "./fake-discord-payloads.js";
 
 /** What a user types in a channel. */
 export interface UserMessage {
@@ -77,6 +78,48 @@ export function runCommand(fake: FakeDiscord, run: CommandRun): { id: string; to
     commandName: run.name,
     options: run.options,
     autocomplete: run.autocomplete ?? false,
+  });
+  fake.interactions.set(id, data);
+  fake.gateway.dispatch("INTERACTION_CREATE", data);
+  return { id, token };
+}
+
+/** A press on a button of a message in the fake. */
+export interface ButtonPress {
+  /** Id of the message carrying the button. */
+  messageId: string;
+  /** Custom id pressed (default: the message's first button). */
+  customId?: string;
+  /** Who presses (default alice). */
+  user?: Json;
+}
+
+/** Custom ids of the buttons a message in the fake carries now, in order. */
+export function buttonIds(fake: FakeDiscord, messageId: string): string[] {
+  const rows = (fake.messages.get(messageId)?.components ?? []) as Json[];
+  return rows.flatMap((row) =>
+    ((row.components ?? []) as Json[]).filter((c) => c.type === 2).map((c) => String(c.custom_id)),
+  );
+}
+
+/** A user presses a button: dispatched as INTERACTION_CREATE (type 3); returns the interaction. */
+export function pressButton(fake: FakeDiscord, press: ButtonPress): { id: string; token: string } {
+  const message = fake.messages.get(press.messageId);
+  if (!message) throw new Error(`fake Discord: no message ${press.messageId}`);
+  const customId = press.customId ?? buttonIds(fake, press.messageId)[0];
+  if (customId === undefined)
+    throw new Error(`fake Discord: message ${press.messageId} has no button`);
+  const id = snowflake();
+  const token = `token-${id}`;
+  const data = buttonPress({
+    id,
+    token,
+    appId: fake.appId,
+    guildId: fake.guildId,
+    channel: fake.channels.get(message.channel_id as string) as Json,
+    user: press.user ?? alice,
+    message: structuredClone(message),
+    customId,
   });
   fake.interactions.set(id, data);
   fake.gateway.dispatch("INTERACTION_CREATE", data);

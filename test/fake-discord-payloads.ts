@@ -17,6 +17,8 @@ export function user(id: string, name: string, bot = false): Json {
 
 /** A human in the fake guild. */
 export const alice = user("700000000000000001", "alice");
+/** Another human in the fake guild. */
+export const bob = user("700000000000000003", "bob");
 /** Another bot in the fake guild. */
 export const otherBot = user("700000000000000002", "other-bot", true);
 
@@ -155,6 +157,46 @@ export function interaction(fields: {
       user: fields.user,
       roles: [],
       permissions: fields.permissions,
+      joined_at: new Date().toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+    },
+    app_permissions: "309237713920",
+    locale: "en-US",
+    guild_locale: "en-US",
+    entitlements: [],
+    authorizing_integration_owners: { "0": fields.guildId },
+    context: 0,
+  };
+}
+
+/** A button press (MESSAGE_COMPONENT, type 3) on `message` by a member of a guild channel. */
+export function buttonPress(fields: {
+  id: string;
+  token: string;
+  appId: string;
+  guildId: string;
+  channel: Json;
+  user: Json;
+  message: Json;
+  customId: string;
+}): Json {
+  return {
+    id: fields.id,
+    application_id: fields.appId,
+    type: 3,
+    token: fields.token,
+    version: 1,
+    data: { custom_id: fields.customId, component_type: 2 },
+    message: fields.message,
+    guild_id: fields.guildId,
+    channel_id: fields.channel.id,
+    channel: fields.channel,
+    member: {
+      user: fields.user,
+      roles: [],
+      permissions: "68608",
       joined_at: new Date().toISOString(),
       deaf: false,
       mute: false,

@@ -24,7 +24,7 @@ const error = (status: number, code: number, text: string): Reply => ({
 function botMessage(fake: FakeDiscord, channelId: string, body: Json, extra: Json = {}): Json {
   const channel = fake.channels.get(channelId);
   const flags = Number(body.flags ?? 0);
-  const msg = {
+  const msg: Json = {
     ...message({
       id: snowflake(),
       channelId,
@@ -34,6 +34,7 @@ function botMessage(fake: FakeDiscord, channelId: string, body: Json, extra: Jso
       flags,
       reference: body.message_reference as Json | undefined,
     }),
+    components: (body.components as Json[] | undefined) ?? [],
     ...extra,
   };
   fake.messages.set(msg.id as string, msg);
@@ -45,6 +46,7 @@ function edit(fake: FakeDiscord, id: string | undefined, body: Json): Reply {
   const msg = id ? fake.messages.get(id) : undefined;
   if (!msg) return error(404, 10008, "Unknown Message");
   if (body.content !== undefined) msg.content = body.content;
+  if (body.components !== undefined) msg.components = body.components;
   msg.flags = Number(msg.flags ?? 0) & ~LOADING;
   msg.edited_timestamp = new Date().toISOString();
   return ok(msg);
@@ -56,13 +58,25 @@ function tokenRefused(fake: FakeDiscord, token: string | undefined): Reply | und
     : undefined;
 }
 
+/**
+ * An interaction's first response: 4 reply (5 deferred), or for a component press
+ * 6 DEFERRED_UPDATE_MESSAGE (ack only) or 7 UPDATE_MESSAGE (edits the pressed message).
+ * A second response to the same interaction is refused, as Discord does.
+ */
 function callback(fake: FakeDiscord, [, id, token]: string[], call: RecordedCall): Reply {
   const interaction = fake.interactions.get(id ?? "");
   if (!interaction || fake.expiredTokens.has(token ?? ""))
     return error(404, 10062, "Unknown interaction");
+  if (fake.acknowledged.has(id ?? ""))
+    return error(400, 40060, "Interaction has already been acknowledged.");
   const type = Number(call.body?.type);
   const data = (call.body?.data ?? {}) as Json;
+  const pressed = interaction.message as Json | undefined;
+  if ((type === 6 || type === 7) && !pressed)
+    return error(400, 50035, "Invalid Form Body: only component interactions update a message");
+  fake.acknowledged.add(id ?? "");
   let msg: Json | undefined;
+  if (type === 7) edit(fake, pressed?.id as string, data);
   if (type === 4 || type === 5) {
     const flags = Number(data.flags ?? 0) | (type === 5 ? LOADING : 0);
     msg = botMessage(
@@ -72,7 +86,7 @@ function callback(fake: FakeDiscord, [, id, token]: string[], call: RecordedCall
       {
         interaction_metadata: {
           id,
-          type: 2,
+          type: interaction.type,
           user: (interaction.member as Json).user,
           authorizing_integration_owners: interaction.authorizing_integration_owners,
         },

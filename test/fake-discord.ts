@@ -63,6 +63,8 @@ export class FakeDiscord {
   readonly messages = new Map<string, Json>();
   /** Interactions dispatched, by id. */
   readonly interactions = new Map<string, Json>();
+  /** Interactions that got their first response (callback), by id. */
+  readonly acknowledged = new Set<string>();
   /** Original response message id by interaction token. */
   readonly originals = new Map<string, string>();
   /** Interaction tokens the fake now refuses (as Discord does after 15 minutes). */
