@@ -102,6 +102,39 @@ describe("DiscordSink", () => {
     everySendHasNoMentions();
   });
 
+  it("puts the Stop button on the reply while controls are given and removes it without, by token or bot token", async () => {
+    const clock = { t: 0 };
+    const pending = nextCommand();
+    const sent = runCommand(fake, { name: "moa", options: [opt("prompt", "stoppable")] });
+    const sink = new DiscordSink(
+      new InteractionAnchor(await pending, { now: () => clock.t, receivedAt: 0 }),
+    );
+    const controls = { stopKey: "discord:cmd:42" };
+    const row = [
+      {
+        type: 1,
+        components: [{ type: 2, style: 4, label: "Stop", custom_id: "moa_stop:discord:cmd:42" }],
+      },
+    ];
+    await sink.open("⏳", controls);
+    expect((await fake.waitForCall("POST", /\/callback$/)).body).toMatchObject({
+      type: 4,
+      data: { components: row },
+    });
+    await sink.edit("working", controls);
+    clock.t += 15 * 60_000;
+    fake.expiredTokens.add(sent.token);
+    await sink.edit("still working", controls);
+    await sink.edit("done");
+
+    expect(fake.callsTo("PATCH", /@original$/).map((c) => c.body?.components)).toEqual([row]);
+    const answerId = fake.originals.get(sent.token) as string;
+    const byBot = fake.callsTo("PATCH", new RegExp(`^/channels/\\d+/messages/${answerId}$`));
+    expect(byBot.map((c) => c.body?.components)).toEqual([row, []]);
+    expect(fake.messages.get(answerId)?.components).toEqual([]);
+    everySendHasNoMentions();
+  });
+
   it("falls back to the bot token when Discord refuses the token early", async () => {
     const pending = nextCommand();
     const sent = runCommand(fake, { name: "moa", options: [opt("prompt", "x")] });

@@ -1,16 +1,17 @@
 import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
-import type { ChatSink } from "../chat-sink.js";
+import type { ChatSink, MessageControls } from "../chat-sink.js";
 import { NO_MENTIONS } from "./profile.js";
+import { type ButtonRows, StopButtons } from "./stop-button.js";
 
 /**
  * Where the answer message lives and how it is posted and edited: an interaction
  * reply (`interaction-anchor.ts`) or a reply to a mention (`message-anchor.ts`).
  */
 export interface Anchor {
-  /** Posts the interim message and returns it. */
-  open(text: string): Promise<Message>;
-  /** Replaces the interim message's text (after `open`). */
-  edit(text: string): Promise<void>;
+  /** Posts the interim message (with `components`, when given) and returns it. */
+  open(text: string, components?: ButtonRows): Promise<Message>;
+  /** Replaces the interim message's text and components (after `open`); none (`[]`) by default. */
+  edit(text: string, components?: ButtonRows): Promise<void>;
   /** Tells only the asker where Discord allows it (ephemeral), else replies in the channel. */
   replyPrivately(text: string): Promise<void>;
   /** Called once the flow is over: cleans up anything left half-done (an unanswered deferral). */
@@ -31,27 +32,38 @@ export function clipThreadName(name: string): string {
     : line;
 }
 
+/** Custom ids of Stop buttons of sinks built without their bot's own (tests). */
+const sharedStopButtons = new StopButtons();
+
 /**
  * ChatSink for Discord: the anchor owns the answer message; drafts and overflow go
  * to a thread started from it, or straight into the channel when the answer already
- * sits in a thread (a follow-up) or in a DM, where threads cannot be started.
+ * sits in a thread (a follow-up) or in a DM, where threads cannot be started. While
+ * the run is in flight the answer message carries a Stop button; an edit without
+ * controls removes it.
  */
 export class DiscordSink implements ChatSink {
   #answer: Message | undefined;
   #thread: Promise<SendableChannels> | undefined;
   #threadId: string | undefined;
 
-  constructor(private readonly anchor: Anchor) {}
+  constructor(
+    private readonly anchor: Anchor,
+    private readonly stopButtons: StopButtons = sharedStopButtons,
+  ) {}
 
-  async open(text: string): Promise<void> {
-    this.#answer = await this.anchor.open(text);
+  async open(text: string, controls?: MessageControls): Promise<void> {
+    this.#answer = await this.anchor.open(
+      text,
+      controls ? this.stopButtons.components(controls) : undefined,
+    );
     const channel = this.#answer.channel;
     // A follow-up answered inside a thread (or a DM) continues that same conversation.
     if (channel?.isThread() || channel?.isDMBased()) this.#threadId = this.#answer.channelId;
   }
 
-  async edit(text: string): Promise<void> {
-    await this.anchor.edit(text);
+  async edit(text: string, controls?: MessageControls): Promise<void> {
+    await this.anchor.edit(text, this.stopButtons.components(controls));
   }
 
   async postInThread(text: string, threadName: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
 } from "discord.js";
 import type { Anchor } from "./discord-sink.js";
 import { NO_MENTIONS } from "./profile.js";
+import type { ButtonRows } from "./stop-button.js";
 
 /** The slice of a slash-command interaction the anchor uses. */
 export type ReplyableInteraction = Pick<
@@ -87,9 +88,9 @@ export class InteractionAnchor implements Anchor {
     }, this.#options.deferAfterMs);
   }
 
-  async open(text: string): Promise<Message> {
+  async open(text: string, components?: ButtonRows): Promise<Message> {
     await this.settleDeferral();
-    const body = { content: text, allowedMentions: NO_MENTIONS };
+    const body = { content: text, allowedMentions: NO_MENTIONS, ...(components && { components }) };
     if (this.interaction.deferred || this.interaction.replied) {
       this.#message = await this.interaction.editReply(body);
     } else {
@@ -99,8 +100,8 @@ export class InteractionAnchor implements Anchor {
     return this.#message;
   }
 
-  async edit(text: string): Promise<void> {
-    const body = { content: text, allowedMentions: NO_MENTIONS };
+  async edit(text: string, components: ButtonRows = []): Promise<void> {
+    const body = { content: text, allowedMentions: NO_MENTIONS, components };
     if (this.tokenAlive()) {
       try {
         await this.interaction.editReply(body);

@@ -1,6 +1,7 @@
 import type { Message } from "discord.js";
 import type { Anchor } from "./discord-sink.js";
 import { NO_MENTIONS } from "./profile.js";
+import type { ButtonRows } from "./stop-button.js";
 
 /** The slice of the asker's message the anchor uses. */
 export type RepliableMessage = Pick<Message, "reply">;
@@ -15,14 +16,22 @@ export class MessageAnchor implements Anchor {
 
   constructor(private readonly asked: RepliableMessage) {}
 
-  async open(text: string): Promise<Message> {
-    this.#reply = await this.asked.reply({ content: text, allowedMentions: NO_MENTIONS });
+  async open(text: string, components?: ButtonRows): Promise<Message> {
+    this.#reply = await this.asked.reply({
+      content: text,
+      allowedMentions: NO_MENTIONS,
+      ...(components && { components }),
+    });
     return this.#reply;
   }
 
-  async edit(text: string): Promise<void> {
+  async edit(text: string, components: ButtonRows = []): Promise<void> {
     if (!this.#reply) throw new Error("edit before open");
-    this.#reply = await this.#reply.edit({ content: text, allowedMentions: NO_MENTIONS });
+    this.#reply = await this.#reply.edit({
+      content: text,
+      allowedMentions: NO_MENTIONS,
+      components,
+    });
   }
 
   async replyPrivately(text: string): Promise<void> {
