@@ -9,6 +9,7 @@ import {
   type DiscordBotDeps,
   startDiscordBot,
 } from "../src/bots/discord/discord-bot.js";
+import { createRunGate } from "../src/bots/run-gate.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import type { Invocation } from "../src/commands/invocation.js";
 import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
@@ -31,6 +32,8 @@ export interface DiscordHarnessOptions {
   messageContentIntent?: boolean;
   /** Clock of the bot (interaction token expiry). */
   now?: () => number;
+  /** User ids that may stop anyone's run (the gate's MOA_ADMIN_USERS). */
+  admins?: string[];
 }
 
 /** A running Discord path. */
@@ -83,6 +86,8 @@ export async function startDiscordHarness(
       stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
     engine: { model: new OpenAICompatibleModel(config.providers), maxRetries: 0 },
     log: silentLogger,
+    // As in main.ts: the gate is what lets a Stop press find and abort its run.
+    gate: createRunGate({ admins: options.admins ?? [] }),
     presetNames: async (workspaceId) => [
       ...catalog.entries.keys(),
       ...(await stores.presets.listSaved({ platform: "discord", workspaceId })).keys(),

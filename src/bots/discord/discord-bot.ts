@@ -9,6 +9,7 @@ import { type Anchor, DiscordSink } from "./discord-sink.js";
 import { chooseIntents, MESSAGE_CONTENT_MISSING } from "./intents.js";
 import { discordProfile, NO_MENTIONS } from "./profile.js";
 import { registerCommands } from "./register-commands.js";
+import { StopButtons } from "./stop-button.js";
 
 /** The variables the Discord bot reads. */
 export type DiscordConfig = Pick<
@@ -108,9 +109,10 @@ export async function startDiscordBot(
 
   const runs = new Set<Promise<void>>();
   let accepting = true;
+  const stopButtons = new StopButtons();
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
-    const run = handleInvocation(inv, new DiscordSink(anchor), discordProfile, deps)
+    const run = handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, deps)
       .catch((err: unknown) =>
         log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
       )
@@ -125,6 +127,8 @@ export async function startDiscordBot(
     presetNames: deps.presetNames,
     now: deps.now ?? Date.now,
     ...(deps.deferAfterMs !== undefined && { deferAfterMs: deps.deferAfterMs }),
+    stopButtons,
+    ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     log,
   });
 

@@ -1,5 +1,6 @@
 import {
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
   Events,
@@ -8,12 +9,14 @@ import {
 } from "discord.js";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";
 import { InteractionAnchor } from "./interaction-anchor.js";
 import { MessageAnchor } from "./message-anchor.js";
 import { NO_MENTIONS } from "./profile.js";
+import type { StopButtons } from "./stop-button.js";
 import { commandToInvocation, messageToInvocation } from "./to-invocation.js";
 
 /** Discord caps autocomplete answers at 25 choices. */
@@ -31,6 +34,10 @@ export interface DiscordListenerDeps {
   now: () => number;
   /** Real-time wait before an unanswered interaction is deferred, ms (tests shorten it). */
   deferAfterMs?: number;
+  /** Custom ids of the Stop buttons this bot's sinks put on answer messages. */
+  stopButtons: StopButtons;
+  /** A Stop press by `userId` on run `runKey` (the run gate); absent = no run can be stopped. */
+  stop?: (runKey: string, userId: string) => StopResult;
   /** Structured log. */
   log: Logger;
 }
@@ -50,8 +57,9 @@ export function presetChoices(
 
 /**
  * Wires slash commands, preset autocomplete and messages (mentions, drafts-thread
- * follow-ups, allowed DMs) to `deps.start`. Everything else is ignored, bots and the
- * bot itself included; a listener never throws into discord.js.
+ * follow-ups, allowed DMs) to `deps.start`, and Stop button presses to `deps.stop`.
+ * Everything else is ignored, bots and the bot itself included; a listener never
+ * throws into discord.js.
  */
 export function registerDiscordListeners(client: Client, deps: DiscordListenerDeps): void {
   const { log } = deps;
@@ -91,12 +99,41 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
     await interaction.respond(presetChoices(names, String(focused.value)));
   };
 
+  /**
+   * A Stop press: the gate decides (asker or admin, run still in flight). A stop is
+   * acknowledged silently (the presenter's final edit says it and removes the button);
+   * anything else gets an ephemeral reply to the presser. Both well within Discord's 3 s.
+   */
+  const onButton = async (interaction: ButtonInteraction): Promise<void> => {
+    const runKey = deps.stopButtons.stopKey(interaction.customId);
+    if (runKey === undefined) {
+      log.debug({ customId: interaction.customId }, "button of no known kind ignored");
+      return;
+    }
+    const userId = interaction.user.id;
+    const result: StopResult = deps.stop?.(runKey, userId) ?? "not-running";
+    log.info({ event: runKey, user: userId, result }, "stop pressed");
+    const ack =
+      result === "stopped"
+        ? interaction.deferUpdate()
+        : interaction.reply({
+            content: STOP_REPLIES[result],
+            flags: MessageFlags.Ephemeral,
+            allowedMentions: NO_MENTIONS,
+          });
+    await ack.catch((err: unknown) =>
+      log.warn({ err, event: runKey, result }, "stop press not acknowledged"),
+    );
+  };
+
   client.on(Events.InteractionCreate, (interaction) => {
     const handled = interaction.isChatInputCommand()
       ? onCommand(interaction)
       : interaction.isAutocomplete()
         ? onAutocomplete(interaction)
-        : Promise.resolve();
+        : interaction.isButton()
+          ? onButton(interaction)
+          : Promise.resolve();
     handled.catch((err: unknown) =>
       log.error({ err, interaction: interaction.id }, "interaction not handled"),
     );
