@@ -101,7 +101,9 @@ describe("/moa end to end", () => {
       expect((part.match(/^```/gm) ?? []).length % 2).toBe(0);
     }
     expect(overflow.some((p) => p.startsWith("```ts\n"))).toBe(true);
-    const first = main.slice(0, main.indexOf("_(continued in the thread)_"));
+    // A slash command's question is quoted on top: context, not part of the answer.
+    expect(main.startsWith("> long one\n\n")).toBe(true);
+    const first = main.slice("> long one\n\n".length, main.indexOf("_(continued in the thread)_"));
     const noFences = (t: string) =>
       t
         .replace(/^```.*$/gm, "")

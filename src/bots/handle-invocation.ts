@@ -46,12 +46,14 @@ export async function handleInvocation(
     event: inv.eventKey,
   });
   try {
-    if (!(await firstDelivery(inv, deps, log))) return;
     const result = await deps.dispatch(inv);
     if (result.kind === "ignore") {
       log.debug({ reason: result.reason }, "ignored");
       return;
     }
+    // Claimed after dispatch so the many thread messages that are not ours cost no store
+    // write; dispatch itself only reads (and setting a preset twice is harmless).
+    if (!(await firstDelivery(inv, deps, log))) return;
     if (result.kind === "reply") {
       await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
       return;
@@ -106,6 +108,8 @@ async function run(
     );
     const view = await present(events, sink, profile, {
       question: result.question,
+      // A slash command's text is not echoed by the platform: quote it so the answer has context.
+      showQuestion: inv.source === "command",
       preset: result.preset.name,
       signal: controller.signal,
       ...(gate && {

@@ -9,6 +9,8 @@ import { foldEvent, initialView, type RunView } from "./run-view.js";
 export interface PresentOptions {
   /** The asker's question (names the drafts thread). */
   question: string;
+  /** Quote the question at the top of the message (when the platform did not show it). */
+  showQuestion?: boolean;
   /** Preset name shown before run-start arrives. */
   preset: string;
   /** Clock, ms. */
@@ -48,6 +50,7 @@ export async function present(
   const now = options.now ?? Date.now;
   const report = options.onSinkError ?? (() => {});
   const view = initialView(options.preset);
+  if (options.showQuestion) view.question = options.question;
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   let shown = renderView(view, profile).main;

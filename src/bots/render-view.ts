@@ -77,9 +77,22 @@ function header(view: RunView): string {
   return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}`;
 }
 
-/** Renders the view for a platform: neutralised, split to its limit. */
+/** Longest quoted question, chars (it is context, not content). */
+const QUESTION_QUOTE_CHARS = 300;
+
+/** Renders the view for a platform: neutralised, split to its limit, the question quoted on top when asked. */
 export function renderView(view: RunView, profile: PlatformProfile): Rendered {
-  const limit = profile.maxMessageChars - FOOTER_RESERVE_CHARS;
+  const body = renderBody(view, profile);
+  if (view.question === undefined) return body;
+  const quote = `> ${profile.neutralize(shortReason(view.question, QUESTION_QUOTE_CHARS))}\n\n`;
+  return { main: quote + body.main, overflow: body.overflow };
+}
+
+function renderBody(view: RunView, profile: PlatformProfile): Rendered {
+  const limit =
+    profile.maxMessageChars -
+    FOOTER_RESERVE_CHARS -
+    (view.question === undefined ? 0 : QUESTION_QUOTE_CHARS + 8);
   const answer = profile.neutralize(view.answer);
   const lines = view.proposers.map(progressLine).map(profile.neutralize);
   const warnings = view.warnings.map((w) => `_${profile.neutralize(w)}_`);

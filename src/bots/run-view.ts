@@ -22,6 +22,8 @@ export interface ProposerStatus {
 export interface RunView {
   /** Preset name. */
   preset: string;
+  /** The question, when the message should quote it. */
+  question?: string;
   /** Total layers including the aggregator. */
   layers: number;
   /** Proposer layer in progress (or last finished). */
