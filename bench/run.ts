@@ -2,9 +2,17 @@
 // in its own file under bench/ and listing it below.
 import { availableParallelism, loadavg } from "node:os";
 import { engineBench } from "./engine.js";
+import { opsBench } from "./ops.js";
 import type { BenchSection } from "./section.js";
+import { slackBench } from "./slack.js";
 
-const sections: BenchSection[] = [engineBench];
+const all: BenchSection[] = [engineBench, slackBench, opsBench];
+// `npm run bench -- slack` runs only the sections whose names contain an argument.
+const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
+const sections =
+  wanted.length === 0
+    ? all
+    : all.filter((s) => wanted.some((w) => s.name.toLowerCase().includes(w)));
 
 // Other work on the box skews every figure; the load average says how much there was.
 const load = () =>
