@@ -58,6 +58,38 @@ async function start(
 }
 
 describe("a running moa-bot process", () => {
+  it("logs one JSON line per run with ids, per-model figures, time and cost, but not the question", async () => {
+    slack = await startFakeSlack();
+    models.script("agg", { reply: "Short answer." });
+    const prices = JSON.stringify({ p1: { input: 1, output: 2 }, agg: { input: 3, output: 4 } });
+    const { proc, url } = await start({ MOA_PRICES: prices });
+    const body = slashCommand({
+      text: "a private question 4711",
+      triggerId: "trig-log",
+      responseUrl: slack.responseUrl("log"),
+    });
+    await postSigned(url, body, { secret: SECRET });
+    const line = await proc.logLine("run finished");
+    expect(line).toMatchObject({
+      platform: "slack",
+      workspace: "T0TEAM",
+      channel: "C0CHAN",
+      preset: "default",
+      outcome: "done",
+    });
+    expect(typeof line.runId).toBe("string");
+    expect(line.totalMs).toBeGreaterThan(0);
+    expect(line.costUsd).toBeGreaterThan(0);
+    const calls = line.calls as Array<Record<string, unknown>>;
+    expect(calls.map((c) => c.model).sort()).toEqual(["agg", "p1", "p2"]);
+    for (const c of calls) {
+      expect(c.outcome).toBe("ok");
+      expect(c.ms).toBeGreaterThan(0);
+      expect(c.out).toBeGreaterThan(0);
+    }
+    expect(proc.stdout.join("\n")).not.toContain("4711");
+  });
+
   it("on SIGTERM lets the grace period pass, marks the unfinished run interrupted, and exits 0", async () => {
     slack = await startFakeSlack();
     const { proc, url } = await start({ MOA_SHUTDOWN_GRACE_MS: "300" });

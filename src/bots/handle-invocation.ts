@@ -98,6 +98,8 @@ async function run(
   }
   if (result.notice)
     await sink.replyPrivately(result.notice).catch((e) => log.warn({ err: e }, "notice lost"));
+  // Message text is personal data: only at debug level.
+  log.debug({ question: result.question, turns: result.messages.length }, "run requested");
   const controller = new AbortController();
   const untrack = gate?.track(inv, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
   let release = () => {};
@@ -142,6 +144,7 @@ function logRun(log: Logger, preset: string, view: RunView): void {
   const stats = view.stats;
   log.info(
     {
+      runId: view.runId,
       preset,
       outcome: view.phase,
       error: view.error?.code,

@@ -20,6 +20,8 @@ export interface ProposerStatus {
 
 /** Everything the presenter knows about a run, folded from its events. */
 export interface RunView {
+  /** Engine's run id, once run-start arrived. */
+  runId?: string;
   /** Preset name. */
   preset: string;
   /** The question, when the message should quote it. */
@@ -79,6 +81,7 @@ function patchProposer(
 export function foldEvent(view: RunView, e: MoaEvent): RunView {
   switch (e.type) {
     case "run-start":
+      view.runId = e.runId;
       view.preset = e.preset.name;
       view.layers = e.preset.layers;
       view.phase = e.preset.layers > 1 ? "proposing" : "aggregating";
