@@ -1,6 +1,7 @@
 import { webApi } from "@slack/bolt";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SlackSink } from "../src/bots/slack/slack-sink.js";
+import { MAX_BUTTON_VALUE_CHARS, stopBlocks } from "../src/bots/slack/stop-button.js";
 import { workspaceAdminCheck } from "../src/bots/slack/workspace-admin.js";
 import { MoaBotError } from "../src/errors.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack.js";
@@ -44,6 +45,40 @@ describe("SlackSink over the real WebClient", () => {
       text: "answer",
     });
     expect(fake.messages.get(root as string)?.text).toBe("**answer**");
+  });
+
+  it("Stop button: an actions block after the markdown while controls are given; an edit without them drops it", async () => {
+    const sink = new SlackSink(client.chat, { channel: "C1", threadTs: "50.5", userId: "U1" });
+    const controls = { stopKey: "slack:T1:C1:50.5" };
+    await sink.open("starting", controls);
+    await sink.edit("streaming", controls);
+    await sink.edit("done");
+    const button = {
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          style: "danger",
+          text: { type: "plain_text", text: "Stop" },
+          action_id: "moa_stop",
+          value: "slack:T1:C1:50.5",
+        },
+      ],
+    };
+    expect(fake.callsTo("chat.postMessage")[0]?.args.blocks).toEqual([
+      { type: "markdown", text: "starting" },
+      button,
+    ]);
+    const [streaming, done] = fake.callsTo("chat.update");
+    expect(streaming?.args.blocks).toEqual([{ type: "markdown", text: "streaming" }, button]);
+    expect(done?.args.blocks).toEqual([{ type: "markdown", text: "done" }]);
+    expect(fake.callsTo("chat.postMessage")[0]?.outcome).toBe("ok");
+  });
+
+  it("Stop button: none for a run key longer than a button value may be", () => {
+    expect(stopBlocks(undefined)).toEqual([]);
+    expect(stopBlocks({ stopKey: "k".repeat(MAX_BUTTON_VALUE_CHARS) })).toHaveLength(1);
+    expect(stopBlocks({ stopKey: "k".repeat(MAX_BUTTON_VALUE_CHARS + 1) })).toEqual([]);
   });
 
   it("mention: interim and drafts both in the mention's thread", async () => {

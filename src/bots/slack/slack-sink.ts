@@ -1,7 +1,8 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
-import type { ChatSink } from "../chat-sink.js";
-import { slackMessage } from "./markdown.js";
+import type { ChatSink, MessageControls } from "../chat-sink.js";
+import { type SlackMessageBody, slackMessage } from "./markdown.js";
+import { stopBlocks } from "./stop-button.js";
 
 /** The three Web API methods a run needs (a narrow port over Bolt's WebClient). */
 export type SlackChatPort = Pick<
@@ -29,8 +30,10 @@ const CANNOT_POST_MESSAGE =
 
 /**
  * ChatSink over Slack's Web API. Every message is one markdown block plus a plain fallback
- * (see markdown.ts). Edits go through Bolt's WebClient, which waits out 429s (Retry-After)
- * and retries by default, so the final edit is delivered.
+ * (see markdown.ts); while a run is in flight the interim message also carries a Stop button
+ * (see stop-button.ts), which every edit without controls drops. Edits go through Bolt's
+ * WebClient, which waits out 429s (Retry-After) and retries by default, so the final edit
+ * is delivered.
  */
 export class SlackSink implements ChatSink {
   private interimTs: string | undefined;
@@ -41,12 +44,12 @@ export class SlackSink implements ChatSink {
   ) {}
 
   /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
-  async open(text: string): Promise<void> {
+  async open(text: string, controls?: MessageControls): Promise<void> {
     try {
       const res = await this.chat.postMessage({
         channel: this.target.channel,
         ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
-        ...slackMessage(text),
+        ...withControls(slackMessage(text), controls),
         parse: "none",
       });
       if (res.ts === undefined) throw new Error("chat.postMessage returned no ts");
@@ -58,12 +61,15 @@ export class SlackSink implements ChatSink {
     }
   }
 
-  /** Replaces the interim message (parse `none` each time: chat.update defaults to `client`). */
-  async edit(text: string): Promise<void> {
+  /**
+   * Replaces the interim message (parse `none` each time: chat.update defaults to `client`).
+   * The blocks are replaced whole, so an edit without `controls` removes the Stop button.
+   */
+  async edit(text: string, controls?: MessageControls): Promise<void> {
     await this.chat.update({
       channel: this.target.channel,
       ts: this.requireInterim(),
-      ...slackMessage(text),
+      ...withControls(slackMessage(text), controls),
       parse: "none",
     });
   }
@@ -104,6 +110,14 @@ export class SlackSink implements ChatSink {
     if (this.interimTs === undefined) throw new Error("edit before open");
     return this.interimTs;
   }
+}
+
+/** The message body with the Stop button's actions block after the markdown block, if any. */
+function withControls(
+  body: SlackMessageBody,
+  controls: MessageControls | undefined,
+): SlackMessageBody {
+  return { ...body, blocks: [...body.blocks, ...stopBlocks(controls)] };
 }
 
 /** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */
