@@ -1,7 +1,7 @@
 /**
  * Requests as Slack sends them to an app's `/slack/events`: signed with the app's signing
- * secret (`v0=` + hex HMAC-SHA256 over `v0:{timestamp}:{raw body}`), slash commands
- * form-encoded, Events API callbacks as JSON.
+ * secret (`v0=` + hex HMAC-SHA256 over `v0:{timestamp}:{raw body}`), slash commands and
+ * interactions (`payload=<json>`) form-encoded, Events API callbacks as JSON.
  */
 import { createHmac } from "node:crypto";
 
@@ -133,6 +133,73 @@ export function messageEvent(f: {
     ...(f.threadTs ? { thread_ts: f.threadTs } : {}),
     ...f.extra,
   };
+}
+
+/** Fields of a button press on a message (a `block_actions` interaction). */
+export interface BlockActionFields {
+  /** ts of the message holding the button. */
+  messageTs: string;
+  /** Root ts when that message is a thread reply. */
+  threadTs?: string;
+  /** The button's value. */
+  value: string;
+  /** The button's action_id (default `moa_stop`). */
+  actionId?: string;
+  /** response_url (point it at the fake). */
+  responseUrl: string;
+  /** Who pressed (default U0USER). */
+  userId?: string;
+  teamId?: string;
+  channelId?: string;
+  /** Unique per press (default derived from the time). */
+  triggerId?: string;
+}
+
+/** A `block_actions` interaction as Slack POSTs it: form-encoded, the JSON in `payload`. */
+export function blockActions(f: BlockActionFields): string {
+  const teamId = f.teamId ?? "T0TEAM";
+  const channelId = f.channelId ?? "C0CHAN";
+  const userId = f.userId ?? "U0USER";
+  const actionTs = (Date.now() / 1000).toFixed(6);
+  const thread = f.threadTs === undefined ? {} : { thread_ts: f.threadTs };
+  const payload = {
+    type: "block_actions",
+    user: {
+      id: userId,
+      username: userId.toLowerCase(),
+      name: userId.toLowerCase(),
+      team_id: teamId,
+    },
+    api_app_id: "A0APP",
+    token: "legacy-verification-token",
+    container: {
+      type: "message",
+      message_ts: f.messageTs,
+      channel_id: channelId,
+      is_ephemeral: false,
+      ...thread,
+    },
+    trigger_id: f.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}`,
+    team: { id: teamId, domain: "acme" },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: channelId, name: "general" },
+    message: { type: "message", user: "U0BOT", ts: f.messageTs, text: "MoA", ...thread },
+    state: { values: {} },
+    response_url: f.responseUrl,
+    actions: [
+      {
+        action_id: f.actionId ?? "moa_stop",
+        block_id: "b1",
+        text: { type: "plain_text", text: "Stop", emoji: true },
+        value: f.value,
+        style: "danger",
+        type: "button",
+        action_ts: actionTs,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 /** The `url_verification` handshake Slack sends when the Request URL is saved. */

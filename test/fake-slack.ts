@@ -42,6 +42,8 @@ export interface FakeMessage {
   threadTs?: string;
   /** Current Markdown (the markdown block's text, else `text`). */
   text: string;
+  /** Current blocks (the markdown block and, while a run is in flight, its Stop button). */
+  blocks: Array<Record<string, unknown>>;
   /** Every text it had, first post first. */
   versions: string[];
 }
@@ -120,6 +122,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           ts,
           ...(threadTs ? { threadTs } : {}),
           text,
+          blocks: blocksOf(args),
           versions: [text],
         });
         return { ok: true, channel, ts, message: { text: args.text, ts } };
@@ -128,6 +131,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const msg = fake.messages.get(String(args.ts));
         if (!msg) return { ok: false, error: "message_not_found" };
         msg.text = bodyText(args);
+        msg.blocks = blocksOf(args);
         msg.versions.push(msg.text);
         return { ok: true, channel, ts: msg.ts, text: args.text };
       }
@@ -232,6 +236,20 @@ function decodeArgs(raw: string, contentType: string | undefined): Record<string
     args[key] = JSON_FIELDS.has(key) ? JSON.parse(value) : value;
   }
   return args;
+}
+
+/** The blocks of a post or update (none when it sent only text). */
+function blocksOf(args: Record<string, unknown>): Array<Record<string, unknown>> {
+  return Array.isArray(args.blocks) ? (args.blocks as Array<Record<string, unknown>>) : [];
+}
+
+/** Values of the buttons a message shows now, by action_id (e.g. `moa_stop`). */
+export function buttonValues(message: FakeMessage | undefined, actionId: string): string[] {
+  return (message?.blocks ?? [])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => (b.elements as Array<Record<string, unknown>> | undefined) ?? [])
+    .filter((e) => e.type === "button" && e.action_id === actionId)
+    .map((e) => String(e.value));
 }
 
 /** The Markdown a message shows: its markdown block, else `markdown_text`, else `text`. */

@@ -5,6 +5,8 @@
  * written here; every part is production code.
  */
 import type { CustomRoute } from "@slack/bolt";
+import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
+import { createRunGate } from "../src/bots/run-gate.js";
 import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import type { Invocation } from "../src/commands/invocation.js";
@@ -16,8 +18,15 @@ import { openStore } from "../src/store/open-store.js";
 import { conversationKey, dedupKey } from "../src/store/store-keys.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
 import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
-import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "./fake-slack.js";
 import {
+  buttonValues,
+  type FakeSlack,
+  type FakeSlackOptions,
+  startFakeSlack,
+} from "./fake-slack.js";
+import {
+  type BlockActionFields,
+  blockActions,
   eventCallback,
   postSigned,
   type SignOptions,
@@ -44,7 +53,15 @@ export interface SlackHarnessOptions {
   socketUrl?: string;
   /** Extra routes on the receiver's server. */
   customRoutes?: CustomRoute[];
+  /** User ids that may stop anyone's run (the gate's MOA_ADMIN_USERS). */
+  admins?: string[];
 }
+
+/** A button press: which message, and who (the fake's response_url is filled in). */
+export type PressFields = Omit<BlockActionFields, "responseUrl" | "value"> & {
+  /** The button's value (default: the Stop button's value on that message now). */
+  value?: string;
+};
 
 /** A running Slack path. */
 export interface SlackHarness {
@@ -63,6 +80,11 @@ export interface SlackHarness {
     eventId: string,
     sign?: Partial<SignOptions>,
   ): Promise<SlackPostResult>;
+  /**
+   * Presses a button on a message (a signed `block_actions` interaction); its response_url
+   * is `fake.responseUrl(triggerId)`.
+   */
+  press(fields: PressFields, sign?: Partial<SignOptions>): Promise<SlackPostResult>;
   /** Resolves when no run is in flight (after at least one started, when `started` is given). */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -110,6 +132,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       maxRetries: options.maxRetries ?? 0,
     },
     log: silentLogger,
+    // As in main.ts: the gate is what lets a Stop press find and abort its run.
+    gate: createRunGate({ admins: options.admins ?? [] }),
   };
   const bot = await startSlackBot(
     {
@@ -141,6 +165,20 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     },
     event(event, eventId, extra) {
       return postSigned(url, eventCallback(event, { eventId, teamId: fake.teamId }), sign(extra));
+    },
+    async press(fields, extra) {
+      const triggerId = fields.triggerId ?? `press.${++triggers}`;
+      const value =
+        fields.value ?? buttonValues(fake.messages.get(fields.messageTs), STOP_ACTION_ID)[0];
+      if (value === undefined)
+        throw new Error(`Slack harness: no Stop button on ${fields.messageTs}`);
+      const body = blockActions({
+        ...fields,
+        value,
+        triggerId,
+        responseUrl: fake.responseUrl(triggerId),
+      });
+      return postSigned(url, body, sign(extra));
     },
     async idle(timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
