@@ -119,7 +119,11 @@ export async function startSlackBot(
       .finally(() => runs.delete(run));
     runs.add(run);
   };
-  registerSlackListeners(app, start, log);
+  registerSlackListeners(app, {
+    start,
+    ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
+    log,
+  });
 
   await app.init();
   let port: number | undefined;

@@ -1,6 +1,15 @@
-import type { App, Context } from "@slack/bolt";
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  Context,
+  SlackActionMiddlewareArgs,
+} from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import { STOP_ACTION_ID } from "../chat-sink.js";
+import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
 import {
   commandToInvocation,
@@ -15,13 +24,25 @@ export const SLASH_COMMAND = "/moa";
 /** Starts one run in the background; must return at once (the request is already acked). */
 export type StartRun = (inv: Invocation, target: SlackSinkTarget) => void;
 
+/** What the listeners hand work to. */
+export interface SlackListenerDeps {
+  /** Starts the shared flow for an invocation. */
+  start: StartRun;
+  /** A Stop press by `userId` on run `runKey` (the run gate); absent = no run can be stopped. */
+  stop?: ((runKey: string, userId: string) => StopResult) | undefined;
+  /** Structured log. */
+  log: Logger;
+}
+
 /**
- * Wires Slack's three ways in (`/moa`, `app_mention`, thread `message`) to `start`. Nothing
- * slow happens before the ack: commands are acked first, and Bolt acks Events API requests
- * before calling listeners. Retries are not dropped here (a retry may be the only delivery
- * after a crash); the dedup claim in the shared flow decides.
+ * Wires Slack's three ways in (`/moa`, `app_mention`, thread `message`) to `start`, and
+ * Stop button presses to `stop`. Nothing slow happens before the ack: commands and button
+ * presses are acked first, and Bolt acks Events API requests before calling listeners.
+ * Retries are not dropped here (a retry may be the only delivery after a crash); the dedup
+ * claim in the shared flow decides.
  */
-export function registerSlackListeners(app: App, start: StartRun, log: Logger): void {
+export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  const { start, log } = deps;
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     await ack();
     start(commandToInvocation(command), {
@@ -46,6 +67,70 @@ export function registerSlackListeners(app: App, start: StartRun, log: Logger): 
     const self = selfOf(context, log);
     answerIn(self && threadReplyToInvocation(event, body.team_id, self), context);
   });
+
+  app.action<BlockAction<ButtonAction>>(
+    { type: "block_actions", action_id: STOP_ACTION_ID },
+    async (args) => {
+      try {
+        await onStopPress(args, deps);
+      } catch (err) {
+        log.error({ err }, "stop press not handled");
+      }
+    },
+  );
+}
+
+type StopPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/**
+ * A Stop press: acked at once (well within Slack's 3 s), then the gate decides (asker or
+ * admin, run still in flight). A stop needs no reply: the presenter's final edit says it
+ * and removes the button. Anything else is told to the presser alone.
+ */
+async function onStopPress(
+  { ack, body, action, client, respond }: StopPressArgs,
+  deps: SlackListenerDeps,
+): Promise<void> {
+  const { log } = deps;
+  await ack();
+  const runKey = action.value;
+  const userId = body.user.id;
+  const result: StopResult =
+    runKey === undefined ? "not-running" : (deps.stop?.(runKey, userId) ?? "not-running");
+  log.info({ event: runKey, user: userId, result }, "stop pressed");
+  if (result === "stopped") return;
+  const text = STOP_REPLIES[result];
+  const channel = body.channel?.id;
+  // In the conversation (and thread) of the pressed message; the action's response_url
+  // when there is no channel or the bot cannot post there.
+  if (channel !== undefined) {
+    const threadTs = threadOf(body);
+    try {
+      await client.chat.postEphemeral({
+        channel,
+        user: userId,
+        text,
+        ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+      });
+      return;
+    } catch (err) {
+      log.warn({ err, event: runKey, result }, "chat.postEphemeral failed; trying response_url");
+    }
+  }
+  // Bolt only provides respond() when the payload has a response_url.
+  if (!body.response_url) {
+    log.warn({ event: runKey, result }, "stop reply not delivered: no channel or response_url");
+    return;
+  }
+  await respond({ response_type: "ephemeral", replace_original: false, text }).catch(
+    (err: unknown) => log.warn({ err, event: runKey, result }, "stop reply not delivered"),
+  );
+}
+
+/** Thread of the pressed message: its root, or none when it is a top-level message. */
+function threadOf(body: BlockAction): string | undefined {
+  const ts: unknown = body.container.thread_ts ?? body.message?.thread_ts;
+  return typeof ts === "string" ? ts : undefined;
 }
 
 function selfOf(context: Context, log: Logger): SlackSelf | undefined {
