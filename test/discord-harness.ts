@@ -21,6 +21,7 @@ import { conversationKey, dedupKey } from "../src/store/store-keys.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
 import { FakeDiscord } from "./fake-discord.js";
 import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
+import { until } from "./fixtures/conditions.js";
 
 /** Options of `startDiscordHarness`. */
 export interface DiscordHarnessOptions {
@@ -101,15 +102,9 @@ export async function startDiscordHarness(
     bot,
     stores,
     config,
-    async idle(timeoutMs = 15_000) {
-      const until = Date.now() + timeoutMs;
-      // The gateway frame still has to reach the client and start a run.
-      await new Promise((r) => setTimeout(r, 50));
-      while (bot.running > 0) {
-        if (Date.now() > until) throw new Error("Discord harness: runs still in flight");
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    // Runs start on the next tick after the event arrives; \`until\` lets them register first.
+    idle: (timeoutMs = 15_000) =>
+      until(() => bot.running === 0, "Discord harness: runs still in flight", timeoutMs, 50),
     async close() {
       await bot.stop();
       await Promise.all([fake.close(), models.close(), stores.close()]);

@@ -21,6 +21,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ProviderConfig } from "../src/config.js";
+import { Conditions } from "./fixtures/conditions.js";
 
 /** A scripted failure of one request. */
 export type ScriptedFailure =
@@ -113,11 +114,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const scripts = new Map(Object.entries(options.models ?? {}));
   const served = new Map<string, number>();
   const requests: RecordedRequest[] = [];
-  const watchers = new Set<() => void>();
   let inFlight = 0;
-  const changed = () => {
-    for (const check of watchers) check();
-  };
+  const conditions = new Conditions<FakeOpenAIServer>(() => api, "fake server");
+  const changed = () => conditions.changed();
 
   const finish = (rec: RecordedRequest, outcome: RecordedRequest["outcome"]) => {
     if (rec.outcome !== "pending") return;
@@ -216,22 +215,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     },
     requestsFor: (model) => requests.filter((r) => r.model === model),
     aborted: () => requests.filter((r) => r.outcome === "aborted"),
-    waitFor(predicate, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          reject(new Error(`fake server: condition not met within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (!predicate(api)) return;
-          clearTimeout(timer);
-          watchers.delete(check);
-          resolve();
-        };
-        watchers.add(check);
-        check();
-      });
-    },
+    waitFor: (predicate, timeoutMs) => conditions.waitFor(predicate, timeoutMs),
     reset() {
       requests.length = 0;
       served.clear();

@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Conditions } from "./fixtures/conditions.js";
 
 /** One Web API call (or response_url post) as the fake saw it. */
 export interface SlackCall {
@@ -98,7 +99,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Starts the fake on 127.0.0.1 with a random port. */
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const scripts = new Map<string, Scripted[]>();
-  const watchers = new Set<() => void>();
+  const conditions = new Conditions<FakeSlack>(() => fake, "fake Slack");
   const admins = new Set(options.admins ?? []);
   let seq = 0;
 
@@ -167,7 +168,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     call.outcome = status === 429 ? "ratelimited" : body.ok ? "ok" : String(body.error);
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
-    for (const check of [...watchers]) check();
+    conditions.changed();
   };
 
   const server = createServer((req, res) => {
@@ -195,22 +196,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     responseUrl: (id) => `${base}/response/${id}`,
     threadReplies: (root) => [...fake.messages.values()].filter((m) => m.threadTs === root),
-    waitFor(predicate, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          reject(new Error(`fake Slack: condition not met within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (!predicate(fake)) return;
-          clearTimeout(timer);
-          watchers.delete(check);
-          resolve();
-        };
-        watchers.add(check);
-        check();
-      });
-    },
+    waitFor: (predicate, timeoutMs) => conditions.waitFor(predicate, timeoutMs),
     reset() {
       fake.calls.length = 0;
       fake.messages.clear();

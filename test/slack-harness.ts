@@ -33,6 +33,7 @@ import {
   type SlackPostResult,
   slashCommand,
 } from "./fake-slack-requests.js";
+import { until } from "./fixtures/conditions.js";
 
 /** Signing secret the harness app verifies with. */
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -180,15 +181,9 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       });
       return postSigned(url, body, sign(extra));
     },
-    async idle(timeoutMs = 15_000) {
-      const until = Date.now() + timeoutMs;
-      // Runs start right after the ack; give the listener a tick to register them.
-      await new Promise((r) => setTimeout(r, 20));
-      while (bot.running > 0) {
-        if (Date.now() > until) throw new Error("Slack harness: runs still in flight");
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    // Runs start on the next tick after the event arrives; \`until\` lets them register first.
+    idle: (timeoutMs = 15_000) =>
+      until(() => bot.running === 0, "Slack harness: runs still in flight", timeoutMs, 20),
     async close() {
       await bot.stop();
       await Promise.all([fake.close(), models.close(), stores.close()]);
