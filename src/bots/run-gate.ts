@@ -3,6 +3,7 @@ import type { Metrics, RunOutcome } from "../ops/metrics.js";
 import type { Quotas } from "../ops/quotas.js";
 import type { RunQueue } from "../ops/run-queue.js";
 import { DRAINING_MESSAGE, type Lifecycle, ShutdownAbort } from "../ops/shutdown.js";
+import type { StopBus, StopResult } from "../ops/stop-bus.js";
 import type { RunView } from "./run-view.js";
 
 /** Admission and bookkeeping around every run: shutdown, quotas, fair queue, Stop, metrics. */
@@ -19,14 +20,18 @@ export interface RunGate {
   ): Promise<() => void>;
   /** Tracks a run so a Stop button or a shutdown can abort it; returns the untrack. */
   track(inv: Invocation, controller: AbortController, onInterrupt: () => Promise<void>): () => void;
-  /** A Stop press by `userId` on run `runKey`: only the asker or an admin may stop a run. */
-  stop(runKey: string, userId: string): StopResult;
+  /**
+   * A Stop press by `userId` on run `runKey`: only the asker or an admin may stop a run.
+   * Runs of this process are decided at once; otherwise the stop bus (when configured) asks
+   * the other instances, within its reply timeout. Never rejects.
+   */
+  stop(runKey: string, userId: string): Promise<StopResult>;
   /** Records how a run ended (or that it was refused). */
   finished(inv: Invocation, view: RunView | "refused", signal?: AbortSignal): void;
 }
 
 /** What a Stop press did. */
-export type StopResult = "stopped" | "not-running" | "not-allowed";
+export type { StopResult };
 
 /** Reply to the presser for each Stop result (`stopped` needs none: the message says it). */
 export const STOP_REPLIES: Record<Exclude<StopResult, "stopped">, string> = {
@@ -42,6 +47,8 @@ export interface RunGateParts {
   quotas?: Quotas;
   runQueue?: RunQueue;
   metrics?: Metrics;
+  /** Relays Stop presses to and from other instances sharing the store (Redis). */
+  stopBus?: StopBus;
 }
 
 const scope = (inv: Invocation) => `${inv.platform}:${inv.workspaceId}`;
@@ -50,6 +57,14 @@ const scope = (inv: Invocation) => `${inv.platform}:${inv.workspaceId}`;
 export function createRunGate(parts: RunGateParts): RunGate {
   const owners = new Map<string, { userId: string; controller: AbortController }>();
   const admins = new Set(parts.admins ?? []);
+  const localStop = (runKey: string, userId: string): StopResult => {
+    const run = owners.get(runKey);
+    if (!run) return "not-running";
+    if (run.userId !== userId && !admins.has(userId)) return "not-allowed";
+    run.controller.abort(new Error(`stopped by ${userId}`));
+    return "stopped";
+  };
+  parts.stopBus?.serve(localStop);
   return {
     refusal: () => (parts.lifecycle?.draining ? DRAINING_MESSAGE : undefined),
     async checkQuota(inv) {
@@ -72,12 +87,11 @@ export function createRunGate(parts: RunGateParts): RunGate {
         untrack?.();
       };
     },
-    stop(runKey, userId) {
-      const run = owners.get(runKey);
-      if (!run) return "not-running";
-      if (run.userId !== userId && !admins.has(userId)) return "not-allowed";
-      run.controller.abort(new Error(`stopped by ${userId}`));
-      return "stopped";
+    async stop(runKey, userId) {
+      const local = localStop(runKey, userId);
+      if (local !== "not-running" || !parts.stopBus) return local;
+      const remote = await parts.stopBus.request(runKey, userId).catch(() => "unknown" as const);
+      return remote === "unknown" ? "not-running" : remote;
     },
     finished(inv, view, signal) {
       parts.metrics?.recordRun(

@@ -13,7 +13,7 @@ import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";
-import { InteractionAnchor } from "./interaction-anchor.js";
+import { DEFER_AFTER_MS, InteractionAnchor } from "./interaction-anchor.js";
 import { MessageAnchor } from "./message-anchor.js";
 import { NO_MENTIONS } from "./profile.js";
 import type { StopButtons } from "./stop-button.js";
@@ -32,12 +32,18 @@ export interface DiscordListenerDeps {
   presetNames(workspaceId: string): Promise<string[]>;
   /** Clock, ms (decides when an interaction token is treated as expired). */
   now: () => number;
-  /** Real-time wait before an unanswered interaction is deferred, ms (tests shorten it). */
+  /**
+   * Real-time wait before an unanswered interaction (a command, or a Stop press still being
+   * decided by another instance) is deferred, ms (tests shorten it).
+   */
   deferAfterMs?: number;
   /** Custom ids of the Stop buttons this bot's sinks put on answer messages. */
   stopButtons: StopButtons;
-  /** A Stop press by `userId` on run `runKey` (the run gate); absent = no run can be stopped. */
-  stop?: (runKey: string, userId: string) => StopResult;
+  /**
+   * A Stop press by `userId` on run `runKey` (the run gate, which may ask other instances);
+   * absent = no run can be stopped.
+   */
+  stop?: (runKey: string, userId: string) => Promise<StopResult>;
   /** Structured log. */
   log: Logger;
 }
@@ -100,9 +106,11 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
   };
 
   /**
-   * A Stop press: the gate decides (asker or admin, run still in flight). A stop is
-   * acknowledged silently (the presenter's final edit says it and removes the button);
-   * anything else gets an ephemeral reply to the presser. Both well within Discord's 3 s.
+   * A Stop press: the gate decides (asker or admin, run still in flight, here or on another
+   * instance). A stop is acknowledged silently (the presenter's final edit says it and
+   * removes the button); anything else gets an ephemeral reply to the presser. Both go out
+   * well within Discord's 3 s: a decision that takes longer (another instance being asked)
+   * is deferred first and a refusal then follows up ephemerally.
    */
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
     const runKey = deps.stopButtons.stopKey(interaction.customId);
@@ -111,19 +119,34 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
       return;
     }
     const userId = interaction.user.id;
-    const result: StopResult = deps.stop?.(runKey, userId) ?? "not-running";
+    const decision: Promise<StopResult> = deps.stop
+      ? deps.stop(runKey, userId)
+      : Promise.resolve("not-running");
+    let timer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      decision,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), deps.deferAfterMs ?? DEFER_AFTER_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    const notAcked = (result?: StopResult) => (err: unknown) =>
+      log.warn({ err, event: runKey, result }, "stop press not acknowledged");
+    // Still undecided: acknowledge now (the button stays as it is), answer when known.
+    if (early === undefined) await interaction.deferUpdate().catch(notAcked());
+    const result = early ?? (await decision);
     log.info({ event: runKey, user: userId, result }, "stop pressed");
-    const ack =
-      result === "stopped"
-        ? interaction.deferUpdate()
-        : interaction.reply({
-            content: STOP_REPLIES[result],
-            flags: MessageFlags.Ephemeral,
-            allowedMentions: NO_MENTIONS,
-          });
-    await ack.catch((err: unknown) =>
-      log.warn({ err, event: runKey, result }, "stop press not acknowledged"),
-    );
+    if (result === "stopped") {
+      if (early !== undefined) await interaction.deferUpdate().catch(notAcked(result));
+      return;
+    }
+    const reply = {
+      content: STOP_REPLIES[result],
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: NO_MENTIONS,
+    } as const;
+    const ack = early === undefined ? interaction.followUp(reply) : interaction.reply(reply);
+    await ack.catch(notAcked(result));
   };
 
   client.on(Events.InteractionCreate, (interaction) => {

@@ -28,8 +28,11 @@ export type StartRun = (inv: Invocation, target: SlackSinkTarget) => void;
 export interface SlackListenerDeps {
   /** Starts the shared flow for an invocation. */
   start: StartRun;
-  /** A Stop press by `userId` on run `runKey` (the run gate); absent = no run can be stopped. */
-  stop?: ((runKey: string, userId: string) => StopResult) | undefined;
+  /**
+   * A Stop press by `userId` on run `runKey` (the run gate, which may ask other instances);
+   * absent = no run can be stopped.
+   */
+  stop?: ((runKey: string, userId: string) => Promise<StopResult>) | undefined;
   /** Structured log. */
   log: Logger;
 }
@@ -84,8 +87,9 @@ type StopPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllM
 
 /**
  * A Stop press: acked at once (well within Slack's 3 s), then the gate decides (asker or
- * admin, run still in flight). A stop needs no reply: the presenter's final edit says it
- * and removes the button. Anything else is told to the presser alone.
+ * admin, run still in flight, on this instance or, through the stop bus, another one). A
+ * stop needs no reply: the presenter's final edit, wherever the run is, says it and removes
+ * the button. Anything else is told to the presser alone.
  */
 async function onStopPress(
   { ack, body, action, client, respond }: StopPressArgs,
@@ -96,7 +100,7 @@ async function onStopPress(
   const runKey = action.value;
   const userId = body.user.id;
   const result: StopResult =
-    runKey === undefined ? "not-running" : (deps.stop?.(runKey, userId) ?? "not-running");
+    runKey === undefined || !deps.stop ? "not-running" : await deps.stop(runKey, userId);
   log.info({ event: runKey, user: userId, result }, "stop pressed");
   if (result === "stopped") return;
   const text = STOP_REPLIES[result];
