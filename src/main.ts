@@ -18,6 +18,7 @@ import { MemoryQuotaStore, type QuotaStore } from "./ops/quota-store.js";
 import { Quotas } from "./ops/quotas.js";
 import { RunQueue } from "./ops/run-queue.js";
 import { installSignalHandlers, Lifecycle } from "./ops/shutdown.js";
+import { MemoryStopBus, RedisStopBus, type StopBus } from "./ops/stop-bus.js";
 import { NO_PLATFORM_MESSAGE, planPlatforms, secretsOf } from "./platforms.js";
 import { openStore } from "./store/open-store.js";
 import { conversationKey, dedupKey } from "./store/store-keys.js";
@@ -83,6 +84,10 @@ async function main(): Promise<number | undefined> {
     providers: () => scheduler.load(),
   });
 
+  // Registered before the bots, so it closes after them: presses keep relaying while runs drain.
+  const stopBus = await openStopBus(config, log);
+  lifecycle.onClose("stop bus", () => stopBus.close());
+
   const commandDeps = { stores, catalog, config, log };
   const gate = createRunGate({
     lifecycle,
@@ -90,6 +95,7 @@ async function main(): Promise<number | undefined> {
     runQueue,
     metrics,
     admins: config.MOA_ADMIN_USERS,
+    stopBus,
   });
   const shared = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
     claim: (key) => stores.dedup.claim(dedupKey(platform, key), DEDUP_TTL_MS),
@@ -154,6 +160,19 @@ async function openQuotaStore(config: Config, log: Logger): Promise<QuotaStore> 
   } catch (err) {
     log.warn({ err }, "Redis unreachable for quotas; counting per process until restart");
     return new MemoryQuotaStore();
+  }
+}
+
+/** Stop presses relayed between instances when the store is Redis; local runs only otherwise. */
+async function openStopBus(config: Config, log: Logger): Promise<StopBus> {
+  if (!/^rediss?:\/\//.test(config.MOA_STORE_URL)) return new MemoryStopBus();
+  try {
+    return await RedisStopBus.connect(config.MOA_STORE_URL, {
+      warn: (obj, msg) => log.warn(obj, msg),
+    });
+  } catch (err) {
+    log.warn({ err }, "Redis unreachable for Stop presses; stopping local runs only until restart");
+    return new MemoryStopBus();
   }
 }
 

@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { STOP_REPLIES } from "../src/bots/run-gate.js";
 import { type FakeOpenAIServer, startFakeOpenAI } from "./fake-openai-server.js";
-import { type FakeSlack, startFakeSlack } from "./fake-slack.js";
-import { eventCallback, messageEvent, postSigned, slashCommand } from "./fake-slack-requests.js";
+import { buttonValues, type FakeSlack, startFakeSlack } from "./fake-slack.js";
+import {
+  blockActions,
+  eventCallback,
+  messageEvent,
+  postSigned,
+  slashCommand,
+} from "./fake-slack-requests.js";
 import { type MainProcess, spawnMain } from "./fixtures/main-process.js";
 
 const SECRET = "lifecycle-signing-secret";
@@ -152,5 +159,58 @@ describe("a running moa-bot process", () => {
     await slack.waitFor((f) => f.callsTo("response_url").length >= 2, 10_000);
     const shown = JSON.stringify(slack.callsTo("response_url")[1]?.args);
     expect(shown).toContain("lite");
+  });
+
+  it("two instances sharing Redis: the asker's Stop pressed on the other instance stops the run", async () => {
+    const team = `T${randomUUID().slice(0, 8).toUpperCase()}`;
+    slack = await startFakeSlack({ teamId: team });
+    const shared = { MOA_STORE_URL: REDIS_URL };
+    const [a, b] = await Promise.all([start(shared), start(shared)]);
+
+    const triggerId = `trig-${randomUUID()}`;
+    const ask = slashCommand({
+      text: "a long question",
+      triggerId,
+      responseUrl: slack.responseUrl("ask"),
+      teamId: team,
+    });
+    expect((await postSigned(a.url, ask, { secret: SECRET })).status).toBe(200);
+    const runKey = `slack:${team}:cmd:${triggerId}`;
+    await models.waitFor((s) => s.requestsFor("agg").length === 1, 15_000);
+    await slack.waitFor(
+      (f) => [...f.messages.values()].some((m) => buttonValues(m, "moa_stop").includes(runKey)),
+      10_000,
+    );
+    const interim = [...slack.messages.values()].find((m) =>
+      buttonValues(m, "moa_stop").includes(runKey),
+    );
+
+    // The press lands on B (a load balancer's choice); the run lives on A.
+    const press = blockActions({
+      messageTs: String(interim?.ts),
+      value: runKey,
+      responseUrl: slack.responseUrl("press"),
+      teamId: team,
+    });
+    const ack = await postSigned(b.url, press, { secret: SECRET });
+    expect(ack.status).toBe(200);
+    expect(ack.ms).toBeLessThan(3_000);
+    expect(await b.proc.logLine("stop pressed")).toMatchObject({
+      event: runKey,
+      result: "stopped",
+    });
+    expect(await a.proc.logLine("run finished")).toMatchObject({ outcome: "cancelled" });
+    await models.waitFor((s) => s.aborted().some((r) => r.model === "agg"), 10_000);
+    await slack.waitFor(
+      (f) => String(f.messages.get(String(interim?.ts))?.text).includes("Stopped"),
+      10_000,
+    );
+    expect(buttonValues(slack.messages.get(String(interim?.ts)), "moa_stop")).toEqual([]);
+    // A stop needs no reply; above all not "That run has already finished".
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.callsTo("chat.postEphemeral")).toEqual([]);
+    expect(JSON.stringify(slack.callsTo("response_url"))).not.toContain(
+      STOP_REPLIES["not-running"],
+    );
   });
 });
