@@ -229,7 +229,7 @@ export class RedisStopBus implements StopBus {
       else settleIfAllSaidNo();
     };
     ask().catch((err: unknown) => {
-      this.warn({ err, event: runKey }, "stop bus: press not relayed to other instances");
+      if (!this.closed) this.warn({ err, event: runKey }, "stop bus: press not relayed");
       settle("unknown");
     });
     try {
