@@ -145,3 +145,10 @@ describe("Quotas over the real Redis", () => {
     expect(await quotas.check("z", "c-charge")).toMatchObject({ ok: false, scope: "channel" });
   });
 });
+
+describe("RedisQuotaStore.connect", () => {
+  it("fails fast when Redis is unreachable at start, so the bot can fall back", async () => {
+    // It used to retry forever, so this awaited past the test timeout.
+    await expect(RedisQuotaStore.connect("redis://127.0.0.1:1", 500)).rejects.toBeTruthy();
+  });
+});

@@ -42,20 +42,31 @@ export class RedisQuotaStore implements QuotaStore {
    * offline queue), so `Quotas` can fail open instead of holding the request.
    */
   static async connect(url: string, connectTimeoutMs = 2_000): Promise<RedisQuotaStore> {
+    let up = false;
     const client = createClient({
       url,
       disableOfflineQueue: true,
       socket: {
         connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
+        // The first connection gets one try, so a dead Redis at start fails fast (the caller
+        // falls back to per-process counts); once up, outages are retried in the background.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          up ? Math.min(100 * 2 ** retries, 2_000) : cause,
       },
     });
     // Without a listener node-redis rethrows connection errors; outages surface per command.
     client.on("error", () => {});
-    await client.connect();
-    return new RedisQuotaStore(client as unknown as RedisEval, async () => {
+    const release = async () => {
       if (client.isOpen) client.destroy();
-    });
+    };
+    try {
+      await client.connect();
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    up = true;
+    return new RedisQuotaStore(client as unknown as RedisEval, release);
   }
 
   async take(buckets: readonly QuotaBucket[]): Promise<TakeResult> {
