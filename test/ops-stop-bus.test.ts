@@ -2,12 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { createClient } from "@keyv/redis";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  MemoryStopBus,
-  RedisStopBus,
-  type RedisStopBusOptions,
-  type StopHandler,
-} from "../src/ops/stop-bus.js";
+import { RedisStopBus, type RedisStopBusOptions } from "../src/ops/redis-stop-bus.js";
+import { MemoryStopBus, type StopHandler } from "../src/ops/stop-bus.js";
 import { recordingLog } from "./fixtures/commands-env.js";
 import { TcpProxy } from "./fixtures/tcp-proxy.js";
 

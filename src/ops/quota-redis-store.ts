@@ -1,5 +1,5 @@
-import { createClient } from "@keyv/redis";
 import type { QuotaBucket, QuotaStore, TakeResult } from "./quota-store.js";
+import { connectRedis } from "./redis-connect.js";
 
 /**
  * All-or-nothing take over N fixed windows, atomic in Redis so every instance sees one
@@ -42,31 +42,8 @@ export class RedisQuotaStore implements QuotaStore {
    * offline queue), so `Quotas` can fail open instead of holding the request.
    */
   static async connect(url: string, connectTimeoutMs = 2_000): Promise<RedisQuotaStore> {
-    let up = false;
-    const client = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: connectTimeoutMs,
-        // The first connection gets one try, so a dead Redis at start fails fast (the caller
-        // falls back to per-process counts); once up, outages are retried in the background.
-        reconnectStrategy: (retries: number, cause: Error) =>
-          up ? Math.min(100 * 2 ** retries, 2_000) : cause,
-      },
-    });
-    // Without a listener node-redis rethrows connection errors; outages surface per command.
-    client.on("error", () => {});
-    const release = async () => {
-      if (client.isOpen) client.destroy();
-    };
-    try {
-      await client.connect();
-    } catch (err) {
-      await release();
-      throw err;
-    }
-    up = true;
-    return new RedisQuotaStore(client as unknown as RedisEval, release);
+    const { clients, release } = await connectRedis(url, { connectTimeoutMs });
+    return new RedisQuotaStore(clients[0] as unknown as RedisEval, release);
   }
 
   async take(buckets: readonly QuotaBucket[]): Promise<TakeResult> {
