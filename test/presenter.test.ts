@@ -17,12 +17,15 @@ const preset: Preset = PresetSchema.parse({
 class RecordingSink implements ChatSink {
   calls: Array<{ op: string; text: string; at: number }> = [];
   failEdits = 0;
+  /** How long each edit takes to complete, ms (a slow platform API). */
+  editMs = 0;
   async open(text: string) {
     this.calls.push({ op: "open", text, at: Date.now() });
   }
   async edit(text: string) {
     if (this.failEdits-- > 0) throw new Error("edit failed");
     this.calls.push({ op: "edit", text, at: Date.now() });
+    if (this.editMs > 0) await sleep(this.editMs);
   }
   async postInThread(text: string) {
     this.calls.push({ op: "thread", text, at: Date.now() });
@@ -227,5 +230,24 @@ describe("present", () => {
     expect(started).toBe(false);
     expect(view.phase).toBe("cancelled");
     expect(sink.ops("edit").at(-1)?.text).toContain("Stopped");
+  });
+
+  it("keeps the interval before the final edit even when the run ends while an edit is in flight", async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const sink = new RecordingSink();
+      sink.editMs = 30;
+      const parts = Array.from({ length: 40 }, (_, i) => `w${i} `);
+      await present(script(parts, 3), sink, profile, {
+        question: "q",
+        preset: "default",
+        stopKey: "k",
+      });
+      const edits = sink.ops("edit");
+      for (let i = 1; i < edits.length; i++) {
+        expect((edits[i]?.at ?? 0) - (edits[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(
+          profile.editIntervalMs - 5,
+        );
+      }
+    }
   });
 });

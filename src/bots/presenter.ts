@@ -76,9 +76,12 @@ export async function present(
         if (dirty) schedule();
       });
   };
+  // Once the events end only the final edit may go out: an in-flight edit finishing later
+  // must not schedule another one that would race it.
+  let finished = false;
   const schedule = (): void => {
     dirty = true;
-    if (editing || timer) return;
+    if (finished || editing || timer) return;
     const wait = editDelay(lastEditAt, now(), profile.editIntervalMs);
     if (wait === 0) edit();
     else timer = setTimeout(edit, wait);
@@ -124,6 +127,7 @@ export async function present(
       view.error = { code: failure.code, message: failure.userMessage };
     }
   } finally {
+    finished = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
   }
