@@ -25,6 +25,9 @@ import { openStore } from "./store/open-store.js";
 import { conversationKey, dedupKey } from "./store/store-keys.js";
 import { storesOver } from "./store/stores.js";
 
+/** How often expired conversations and dedup keys are deleted from an SQLite store. */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
 /** How long an event key stays claimed: longer than Slack's last retry (~5 min) and a gateway resume. */
 const DEDUP_TTL_MS = 60 * 60 * 1000;
 
@@ -58,6 +61,14 @@ async function main(): Promise<number | undefined> {
     onError: (err, what) => log.error({ err, what }, "shutdown step failed"),
   });
   lifecycle.onClose("store", () => stores.close());
+  const sweep = () =>
+    kv.sweep?.().then(
+      (removed) => removed > 0 && log.info({ removed }, "store: expired entries deleted"),
+      (err) => log.warn({ err }, "store: sweep of expired entries failed"),
+    );
+  void sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  lifecycle.onClose("store sweep", async () => clearInterval(sweeper));
 
   const scheduler = new ProviderScheduler(new OpenAICompatibleModel(config.providers), {
     providerOf: (id) => resolveModel(id, config.providers).provider,

@@ -15,6 +15,8 @@ export interface Kv {
   delete(key: string): Promise<void>;
   /** Writes only when `key` is absent; true when this call wrote it. */
   setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  /** Deletes expired entries the backend keeps on disk (SQLite); absent where the backend expires them itself (Redis). */
+  sweep?(): Promise<number>;
   /** Releases connections; the Kv is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export interface KeyvKvOptions {
   setIfAbsent?: SetIfAbsent;
   /** Awaited inside each call's deadline before it runs (Redis: the first connection). */
   beforeCall?: () => Promise<void>;
+  /** Backend clean-up of expired entries, exposed as `Kv.sweep` (bounded like every call). */
+  sweep?: () => Promise<number>;
   /** Replaces Keyv's disconnect in close() (Redis: destroy the client we own, no QUIT to a dead server). */
   onClose?: () => Promise<void>;
 }
@@ -104,6 +108,9 @@ export function keyvKv(
           ? options.setIfAbsent(prefix + key, envelope(value, ttlMs), ttlMs)
           : localSetIfAbsent(prefix + key, value, ttlMs),
       ),
+    ...(options.sweep && {
+      sweep: () => call("store sweep", options.sweep as () => Promise<number>),
+    }),
     close: async () => {
       if (options.onClose) await options.onClose();
       else await keyv.disconnect().catch(() => undefined);

@@ -23,7 +23,8 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Kv {
       ]);
     if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
     // busyTimeout: a second process (a CLI next to the bot) waits for the lock instead of failing.
-    return keyvKv(new KeyvSqlite({ uri: url, busyTimeout: 1_000 }), options);
+    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 1_000 });
+    return keyvKv(sqlite, { ...options, sweep: () => sweepSqlite(sqlite) });
   }
   if (scheme === "redis" || scheme === "rediss") return redisKv(url, options);
   if (scheme === "postgres" || scheme === "postgresql") {
@@ -34,4 +35,22 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Kv {
   throw new ConfigError([
     "MOA_STORE_URL: expected sqlite://<path> (e.g. sqlite://data/moa.sqlite) or redis://host:6379",
   ]);
+}
+
+/**
+ * Keyv's SQLite adapter hides expired rows on read but never deletes them, so old thread
+ * conversations and dedup keys would pile up in the file. Keyv stores `{value, expires}`
+ * JSON in the `value` column; rows whose `expires` has passed are deleted.
+ */
+async function sweepSqlite(sqlite: KeyvSqlite): Promise<number> {
+  const query = (
+    sqlite as unknown as { query(sql: string, ...args: unknown[]): Promise<unknown[]> }
+  ).query;
+  const where = "json_valid(value) AND json_extract(value, '$.expires') < ?";
+  const now = Date.now();
+  const rows = (await query(`SELECT COUNT(*) AS n FROM keyv WHERE ${where}`, now)) as Array<{
+    n: number;
+  }>;
+  await query(`DELETE FROM keyv WHERE ${where}`, now);
+  return rows[0]?.n ?? 0;
 }
