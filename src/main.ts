@@ -126,6 +126,7 @@ async function main(): Promise<number | undefined> {
   };
   const endpoints = { checks: health, metrics };
 
+  const slackHttp = plan.slack && !config.SLACK_APP_TOKEN;
   if (plan.slack) {
     const slack = await startSlackBot(
       config,
@@ -133,7 +134,8 @@ async function main(): Promise<number | undefined> {
         ...shared("slack"),
         dispatch: (inv, checks) => dispatch(inv, { ...commandDeps, ...checks }),
       },
-      { customRoutes: opsRoutes(endpoints) },
+      // HTTP mode only: in Socket Mode, routes would make Bolt open SLACK_PORT just for them.
+      slackHttp ? { customRoutes: opsRoutes(endpoints) } : {},
     );
     health.slack = () => true;
     lifecycle.onClose("slack", () => slack.stop());
@@ -150,7 +152,7 @@ async function main(): Promise<number | undefined> {
     health.discord = () => discord.client.isReady();
     lifecycle.onClose("discord", () => discord.stop());
   }
-  const slackServesOps = plan.slack && config.MOA_HTTP_PORT === config.SLACK_PORT;
+  const slackServesOps = slackHttp && config.MOA_HTTP_PORT === config.SLACK_PORT;
   if (config.MOA_HTTP_PORT > 0 && !slackServesOps) {
     const ops = await startOpsServer(endpoints, config.MOA_HTTP_PORT);
     lifecycle.onClose("ops server", () => ops.close());

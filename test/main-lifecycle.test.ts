@@ -65,6 +65,18 @@ async function start(
 }
 
 describe("a running moa-bot process", () => {
+  it("serves /healthz and /metrics on the Slack receiver's port in HTTP mode", async () => {
+    slack = await startFakeSlack();
+    const { url } = await start();
+    const base = url.replace("/slack/events", "");
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ checks: { store: true, slack: true } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain("# TYPE moa_runs_total counter");
+    expect(metrics).not.toContain("sk-lifecycle-test-key");
+  });
+
   it("logs one JSON line per run with ids, per-model figures, time and cost, but not the question", async () => {
     slack = await startFakeSlack();
     models.script("agg", { reply: "Short answer." });
