@@ -48,7 +48,8 @@ describe("npm start with Discord credentials", () => {
       String(discord.messages.get(discord.originals.get(token) ?? "")?.content ?? "");
     await until(() => answer().includes("The Discord answer"), "no answer within 20 s", 20_000);
     await until(() => answer().includes("preset default"), "no footer within 5 s", 5_000);
-    for (const body of messageBodies(discord)) expect(body.allowed_mentions).toMatchObject({ parse: [] });
+    for (const body of messageBodies(discord))
+      expect(body.allowed_mentions).toMatchObject({ parse: [] });
     expect(models.requestsFor("agg")).toHaveLength(1);
 
     proc.child.kill("SIGTERM");
