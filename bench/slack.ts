@@ -12,13 +12,13 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { pathToFileURL } from "node:url";
 import { startSlackBot } from "../src/bots/slack/slack-bot.js";
+import { storeDeps } from "../src/bots/store-deps.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import { presetCatalog } from "../src/commands/presets/catalog.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { openStore } from "../src/store/open-store.js";
-import { conversationKey, dedupKey } from "../src/store/store-keys.js";
 import { storesOver } from "../src/store/stores.js";
 import type { ModelScript } from "../test/fake-openai-server.js";
 import type { BenchSection } from "./section.js";
@@ -80,9 +80,7 @@ async function startBench() {
     {
       dispatch: (inv, platform) =>
         dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
-      claim: (key) => stores.dedup.claim(dedupKey("slack", key), 3_600_000),
-      remember: (inv, threadId, turns) =>
-        stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+      ...storeDeps("slack", stores),
       engine: { model: new OpenAICompatibleModel(config.providers) },
       log: silentLogger,
     },

@@ -3,8 +3,9 @@ import { startDiscordBot } from "./bots/discord/discord-bot.js";
 import type { BotDeps } from "./bots/handle-invocation.js";
 import { createRunGate } from "./bots/run-gate.js";
 import { startSlackBot } from "./bots/slack/slack-bot.js";
+import { presetNames, storeDeps } from "./bots/store-deps.js";
 import { dispatch } from "./commands/dispatch.js";
-import type { Invocation, Platform } from "./commands/invocation.js";
+import type { Platform } from "./commands/invocation.js";
 import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import { type Config, loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -22,14 +23,10 @@ import { installSignalHandlers, Lifecycle } from "./ops/shutdown.js";
 import { MemoryStopBus, type StopBus } from "./ops/stop-bus.js";
 import { NO_PLATFORM_MESSAGE, planPlatforms, secretsOf } from "./platforms.js";
 import { openStore } from "./store/open-store.js";
-import { conversationKey, dedupKey } from "./store/store-keys.js";
 import { storesOver } from "./store/stores.js";
 
 /** How often expired conversations and dedup keys are deleted from an SQLite store. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
-
-/** How long an event key stays claimed: longer than Slack's last retry (~5 min) and a gateway resume. */
-const DEDUP_TTL_MS = 60 * 60 * 1000;
 
 /** The composition root: config -> stores -> model chain -> ops -> bots. Returns an exit code on failure. */
 async function main(): Promise<number | undefined> {
@@ -110,9 +107,7 @@ async function main(): Promise<number | undefined> {
     stopBus,
   });
   const shared = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
-    claim: (key) => stores.dedup.claim(dedupKey(platform, key), DEDUP_TTL_MS),
-    remember: (inv: Invocation, threadId, turns) =>
-      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    ...storeDeps(platform, stores),
     engine: { model: scheduler, prices: config.prices, maxRetries: config.MOA_MAX_RETRIES },
     log,
     gate,
@@ -144,10 +139,7 @@ async function main(): Promise<number | undefined> {
     const discord = await startDiscordBot(config, {
       ...shared("discord"),
       dispatch: (inv) => dispatch(inv, commandDeps),
-      presetNames: async (workspaceId) => [
-        ...catalog.entries.keys(),
-        ...(await stores.presets.listSaved({ platform: "discord", workspaceId })).keys(),
-      ],
+      presetNames: presetNames(catalog, stores, "discord"),
     });
     health.discord = () => discord.client.isReady();
     lifecycle.onClose("discord", () => discord.stop());

@@ -10,14 +10,13 @@ import {
   startDiscordBot,
 } from "../src/bots/discord/discord-bot.js";
 import { createRunGate } from "../src/bots/run-gate.js";
+import { presetNames, storeDeps } from "../src/bots/store-deps.js";
 import { dispatch } from "../src/commands/dispatch.js";
-import type { Invocation } from "../src/commands/invocation.js";
 import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { openStore } from "../src/store/open-store.js";
-import { conversationKey, dedupKey } from "../src/store/store-keys.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
 import { FakeDiscord } from "./fake-discord.js";
 import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
@@ -82,17 +81,12 @@ export async function startDiscordHarness(
   const catalog = loadPresetCatalog(config);
   const deps: DiscordBotDeps = {
     dispatch: (inv) => dispatch(inv, { stores, catalog, config, log: silentLogger }),
-    claim: (eventKey) => stores.dedup.claim(dedupKey("discord", eventKey), 3_600_000),
-    remember: (inv: Invocation, threadId, turns) =>
-      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    ...storeDeps("discord", stores),
     engine: { model: new OpenAICompatibleModel(config.providers), maxRetries: 0 },
     log: silentLogger,
     // As in main.ts: the gate is what lets a Stop press find and abort its run.
     gate: createRunGate({ admins: options.admins ?? [] }),
-    presetNames: async (workspaceId) => [
-      ...catalog.entries.keys(),
-      ...(await stores.presets.listSaved({ platform: "discord", workspaceId })).keys(),
-    ],
+    presetNames: presetNames(catalog, stores, "discord"),
     ...(options.now && { now: options.now }),
   };
   const bot = await startDiscordBot(config, deps);

@@ -8,14 +8,13 @@ import type { CustomRoute } from "@slack/bolt";
 import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
 import { createRunGate } from "../src/bots/run-gate.js";
 import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
+import { storeDeps } from "../src/bots/store-deps.js";
 import { dispatch } from "../src/commands/dispatch.js";
-import type { Invocation } from "../src/commands/invocation.js";
 import { presetCatalog } from "../src/commands/presets/catalog.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { openStore } from "../src/store/open-store.js";
-import { conversationKey, dedupKey } from "../src/store/store-keys.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
 import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
 import {
@@ -125,9 +124,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const deps: SlackBotDeps = {
     dispatch: (inv, platform) =>
       dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
-    claim: (eventKey) => stores.dedup.claim(dedupKey("slack", eventKey), 3_600_000),
-    remember: (inv: Invocation, threadId, turns) =>
-      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    ...storeDeps("slack", stores),
     engine: {
       model: new OpenAICompatibleModel(config.providers),
       maxRetries: options.maxRetries ?? 0,

@@ -1,0 +1,32 @@
+import type { Platform } from "../commands/invocation.js";
+import type { PresetCatalog } from "../commands/presets/catalog.js";
+import { conversationKey, dedupKey } from "../store/store-keys.js";
+import type { Stores } from "../store/stores.js";
+import type { BotDeps } from "./handle-invocation.js";
+
+/** How long an event key stays claimed: longer than Slack's last retry (~5 min) and a gateway resume. */
+export const DEDUP_TTL_MS = 60 * 60 * 1000;
+
+/** The store-backed parts of BotDeps, wired the same way by main.ts, test harnesses and benches. */
+export function storeDeps(
+  platform: Platform,
+  stores: Pick<Stores, "dedup" | "conversations">,
+): Pick<BotDeps, "claim" | "remember"> {
+  return {
+    claim: (eventKey) => stores.dedup.claim(dedupKey(platform, eventKey), DEDUP_TTL_MS),
+    remember: (inv, threadId, turns) =>
+      stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+  };
+}
+
+/** Preset names usable in a workspace/guild: built-in and operator ones, then saved ones. */
+export function presetNames(
+  catalog: PresetCatalog,
+  stores: Pick<Stores, "presets">,
+  platform: Platform,
+): (workspaceId: string) => Promise<string[]> {
+  return async (workspaceId) => [
+    ...catalog.entries.keys(),
+    ...(await stores.presets.listSaved({ platform, workspaceId })).keys(),
+  ];
+}
