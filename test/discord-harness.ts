@@ -19,8 +19,9 @@ import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js
 import { openStore } from "../src/store/open-store.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
 import { FakeDiscord } from "./fake-discord.js";
-import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
+import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
 import { until } from "./fixtures/conditions.js";
+import { harnessModelEnv, startHarnessModels } from "./fixtures/harness-models.js";
 
 /** Options of `startDiscordHarness`. */
 export interface DiscordHarnessOptions {
@@ -52,26 +53,13 @@ export interface DiscordHarness {
 export async function startDiscordHarness(
   options: DiscordHarnessOptions = {},
 ): Promise<DiscordHarness> {
-  const models = await startFakeOpenAI({
-    models: {
-      p1: { reply: "Draft one." },
-      p2: { reply: "Draft two." },
-      agg: { reply: "The answer." },
-      ...options.models,
-    },
-    strict: true,
-  });
+  const models = await startHarnessModels(options.models);
   const fake = await FakeDiscord.start({
     messageContentIntent: options.messageContentIntent ?? false,
   });
   const config = loadConfig({
-    OPENAI_BASE_URL: models.url,
-    OPENAI_API_KEY: "sk-test",
-    MOA_PROPOSERS: "p1,p2",
-    MOA_AGGREGATOR: "agg",
-    MOA_LAYERS: "2",
+    ...harnessModelEnv(models),
     MOA_MAX_RETRIES: "0",
-    MOA_CALL_TIMEOUT_MS: "10000",
     DISCORD_BOT_TOKEN: "fake-token",
     DISCORD_GUILD_ID: fake.guildId,
     DISCORD_API_URL: fake.apiUrl,

@@ -16,7 +16,7 @@ import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
 import { openStore } from "../src/store/open-store.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
-import { type FakeOpenAIServer, type ModelScript, startFakeOpenAI } from "./fake-openai-server.js";
+import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
 import {
   buttonValues,
   type FakeSlack,
@@ -33,6 +33,7 @@ import {
   slashCommand,
 } from "./fake-slack-requests.js";
 import { until } from "./fixtures/conditions.js";
+import { harnessModelEnv, startHarnessModels } from "./fixtures/harness-models.js";
 
 /** Signing secret the harness app verifies with. */
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -94,15 +95,7 @@ let triggers = 0;
 
 /** Starts fake models, fake Slack, stores and the real Slack bot wired together. */
 export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
-  const models = await startFakeOpenAI({
-    models: {
-      p1: { reply: "Draft one." },
-      p2: { reply: "Draft two." },
-      agg: { reply: "The answer." },
-      ...options.models,
-    },
-    strict: true,
-  });
+  const models = await startHarnessModels(options.models);
   const fake = await startFakeSlack(options.slack);
   if (options.socketUrl) fake.socketUrl = options.socketUrl;
   const stores = storesOver(openStore(options.storeUrl ?? "sqlite://:memory:"), {
@@ -111,13 +104,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   });
   // The real config, catalog and dispatch: the default preset is p1 + p2 -> agg, two layers.
   const config = loadConfig({
-    OPENAI_BASE_URL: models.url,
-    OPENAI_API_KEY: "sk-test",
-    MOA_PROPOSERS: "p1,p2",
-    MOA_AGGREGATOR: "agg",
-    MOA_LAYERS: "2",
+    ...harnessModelEnv(models),
     MOA_MAX_TOKENS: "200",
-    MOA_CALL_TIMEOUT_MS: "10000",
     ...options.env,
   });
   const catalog = presetCatalog(config);
