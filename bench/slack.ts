@@ -11,15 +11,10 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { pathToFileURL } from "node:url";
-import { startSlackBot } from "../src/bots/slack/slack-bot.js";
-import { storeDeps } from "../src/bots/store-deps.js";
-import { dispatch } from "../src/commands/dispatch.js";
-import { presetCatalog } from "../src/commands/presets/catalog.js";
+import { createApp } from "../src/app.js";
+import type { SlackBot } from "../src/bots/slack/slack-bot.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { openStore } from "../src/store/open-store.js";
-import { storesOver } from "../src/store/stores.js";
 import type { ModelScript } from "../test/fake-openai-server.js";
 import type { BenchSection } from "./section.js";
 import type { FromLoad, RunTiming, ToLoad } from "./slack-load-process.js";
@@ -57,6 +52,8 @@ async function startBench() {
   });
   const [first] = (await once(child, "message")) as [FromLoad];
   if (!("ready" in first)) throw new Error("load process did not start");
+  // Redis as in a multi-instance deployment (dedup claims are SET NX there).
+  const storeUrl = process.env.SLACK_BENCH_STORE_URL ?? "redis://127.0.0.1:6379";
   const config = loadConfig({
     OPENAI_BASE_URL: first.ready.openaiUrl,
     OPENAI_API_KEY: "sk-bench",
@@ -64,28 +61,25 @@ async function startBench() {
     MOA_AGGREGATOR: "bench-agg",
     MOA_LAYERS: "2",
     MOA_MAX_TOKENS: "256",
+    MOA_STORE_URL: storeUrl,
+    // This section measures the bot's own overhead per run, not admission: no quotas or run cap.
+    MOA_QUOTA_USER_PER_MINUTE: "0",
+    MOA_QUOTA_USER_PER_HOUR: "0",
+    MOA_QUOTA_CHANNEL_PER_MINUTE: "0",
+    MOA_QUOTA_CHANNEL_PER_HOUR: "0",
+    MOA_MAX_CONCURRENT_RUNS: "0",
+    SLACK_BOT_TOKEN: "xoxb-bench",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_PORT: "0",
+    SLACK_API_URL: first.ready.slackApiUrl,
   });
-  // Redis as in a multi-instance deployment (dedup claims are SET NX there).
-  const storeUrl = process.env.SLACK_BENCH_STORE_URL ?? "redis://127.0.0.1:6379";
-  const stores = storesOver(openStore(storeUrl, { prefix: `moa-bench-${process.pid}` }), config);
-  const catalog = presetCatalog(config);
-  const bot = await startSlackBot(
-    {
-      SLACK_BOT_TOKEN: "xoxb-bench",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_APP_TOKEN: undefined,
-      SLACK_PORT: 0,
-      SLACK_API_URL: first.ready.slackApiUrl,
-    },
-    {
-      dispatch: (inv, platform) =>
-        dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
-      ...storeDeps("slack", stores),
-      engine: { model: new OpenAICompatibleModel(config.providers) },
-      log: silentLogger,
-    },
-    { host: "127.0.0.1" },
-  );
+  const app = createApp(config, {
+    log: silentLogger,
+    slackHost: "127.0.0.1",
+    storePrefix: `moa-bench-${process.pid}`,
+  });
+  await app.start();
+  const bot = app.slack as SlackBot;
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const level = async (concurrency: number, wave: number): Promise<RunTiming[]> => {
     child.send({ level: { url, concurrency, wave } } satisfies ToLoad);
@@ -94,8 +88,7 @@ async function startBench() {
     return reply.timings;
   };
   const close = async () => {
-    await bot.stop();
-    await stores.close();
+    await app.stop();
     child.disconnect();
   };
   return { level, close };

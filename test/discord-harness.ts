@@ -4,20 +4,11 @@
  * real openai client -> fake models; every REST call -> the fake Discord. Only the
  * composition is written here; every part is production code.
  */
-import {
-  type DiscordBot,
-  type DiscordBotDeps,
-  startDiscordBot,
-} from "../src/bots/discord/discord-bot.js";
-import { createRunGate } from "../src/bots/run-gate.js";
-import { presetNames, storeDeps } from "../src/bots/store-deps.js";
-import { dispatch } from "../src/commands/dispatch.js";
-import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
+import { createApp, type MoaApp } from "../src/app.js";
+import type { DiscordBot } from "../src/bots/discord/discord-bot.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { openStore } from "../src/store/open-store.js";
-import { type Stores, storesOver } from "../src/store/stores.js";
+import type { Stores } from "../src/store/stores.js";
 import { FakeDiscord } from "./fake-discord.js";
 import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
 import { until } from "./fixtures/conditions.js";
@@ -41,6 +32,8 @@ export interface DiscordHarnessOptions {
 export interface DiscordHarness {
   fake: FakeDiscord;
   models: FakeOpenAIServer;
+  /** The whole app, as `npm start` builds it (quotas, run queue, scheduler, metrics, shutdown). */
+  app: MoaApp;
   bot: DiscordBot;
   stores: Stores;
   config: Config;
@@ -63,24 +56,21 @@ export async function startDiscordHarness(
     DISCORD_BOT_TOKEN: "fake-token",
     DISCORD_GUILD_ID: fake.guildId,
     DISCORD_API_URL: fake.apiUrl,
+    MOA_STORE_URL: "sqlite://:memory:",
+    MOA_ADMIN_USERS: (options.admins ?? []).join(","),
     ...options.env,
   });
-  const stores = storesOver(openStore("sqlite://:memory:"), config);
-  const catalog = loadPresetCatalog(config);
-  const deps: DiscordBotDeps = {
-    dispatch: (inv) => dispatch(inv, { stores, catalog, config, log: silentLogger }),
-    ...storeDeps("discord", stores),
-    engine: { model: new OpenAICompatibleModel(config.providers), maxRetries: 0 },
+  const app = createApp(config, {
     log: silentLogger,
-    // As in main.ts: the gate is what lets a Stop press find and abort its run.
-    gate: createRunGate({ admins: options.admins ?? [] }),
-    presetNames: presetNames(catalog, stores, "discord"),
-    ...(options.now && { now: options.now }),
-  };
-  const bot = await startDiscordBot(config, deps);
+    ...(options.now && { discordNow: options.now }),
+  });
+  await app.start();
+  const bot = app.discord as DiscordBot;
+  const stores = app.stores;
   return {
     fake,
     models,
+    app,
     bot,
     stores,
     config,
@@ -88,8 +78,8 @@ export async function startDiscordHarness(
     idle: (timeoutMs = 15_000) =>
       until(() => bot.running === 0, "Discord harness: runs still in flight", timeoutMs, 50),
     async close() {
-      await bot.stop();
-      await Promise.all([fake.close(), models.close(), stores.close()]);
+      await app.stop();
+      await Promise.all([fake.close(), models.close()]);
     },
   };
 }

@@ -1,12 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { RunRegistry } from "../src/bots/admission/run-registry.js";
 import { createRunGate } from "../src/bots/run-gate.js";
 import type { Invocation } from "../src/commands/invocation.js";
+import { silentLogger } from "../src/log.js";
 import { Metrics } from "../src/ops/metrics.js";
 import { MemoryQuotaStore } from "../src/ops/quota-store.js";
 import { Quotas } from "../src/ops/quotas.js";
 import { RunQueue } from "../src/ops/run-queue.js";
 import { DRAINING_MESSAGE, Lifecycle } from "../src/ops/shutdown.js";
-import type { StopBus, StopHandler, StopResult } from "../src/ops/stop-bus.js";
+import { type Kv, keyvKv } from "../src/store/kv.js";
+import { StopStore } from "../src/store/stop-store.js";
+import { until } from "./fixtures/conditions.js";
 
 const inv = (userId: string, eventKey: string, channelId = "C1"): Invocation => ({
   platform: "slack",
@@ -19,63 +24,86 @@ const inv = (userId: string, eventKey: string, channelId = "C1"): Invocation => 
   eventKey,
 });
 
+/** A registered run made stoppable by the gate, as handleInvocation does. */
+function started(runs: RunRegistry, gate: ReturnType<typeof createRunGate>, i: Invocation) {
+  const { entry, remove } = runs.add(i.eventKey, i.userId);
+  const untrack = gate.track(i, entry);
+  return {
+    controller: entry.controller,
+    end: () => {
+      untrack();
+      remove();
+    },
+  };
+}
+
 describe("run gate", () => {
   it("lets only the asker or an admin stop a run, and only while it runs", async () => {
-    const gate = createRunGate({ admins: ["UADMIN"] });
-    const a = new AbortController();
-    const untrack = gate.track(inv("UASK", "run-1"), a, async () => {});
+    const runs = new RunRegistry();
+    const gate = createRunGate({ runs, admins: ["UADMIN"] });
+    const one = started(runs, gate, inv("UASK", "run-1"));
     expect(await gate.stop("run-1", "USTRANGER")).toBe("not-allowed");
-    expect(a.signal.aborted).toBe(false);
+    expect(one.controller.signal.aborted).toBe(false);
     expect(await gate.stop("run-1", "UASK")).toBe("stopped");
-    expect(a.signal.aborted).toBe(true);
+    expect(one.controller.signal.aborted).toBe(true);
 
-    const b = new AbortController();
-    gate.track(inv("UASK", "run-2"), b, async () => {});
+    const two = started(runs, gate, inv("UASK", "run-2"));
     expect(await gate.stop("run-2", "UADMIN")).toBe("stopped");
-    untrack();
+    expect(two.controller.signal.aborted).toBe(true);
+    one.end();
     expect(await gate.stop("run-1", "UASK")).toBe("not-running");
   });
 
-  it("asks the stop bus only about runs it does not have, and serves its own runs to it", async () => {
-    const asked: string[] = [];
-    let served: StopHandler | undefined;
-    let answer: StopResult | "unknown" | Error = "stopped";
-    const bus: StopBus = {
-      async request(runKey, userId) {
-        asked.push(`${runKey}/${userId}`);
-        if (answer instanceof Error) throw answer;
-        return answer;
-      },
-      serve(handler) {
-        served = handler;
-      },
-      close: async () => {},
-    };
-    const gate = createRunGate({ admins: ["UADMIN"], stopBus: bus });
-    const a = new AbortController();
-    gate.track(inv("UASK", "here"), a, async () => {});
+  it("a duplicate delivery's end leaves the first run stoppable", async () => {
+    const runs = new RunRegistry();
+    const gate = createRunGate({ runs });
+    const first = started(runs, gate, inv("UASK", "dup"));
+    const second = started(runs, gate, inv("UASK", "dup"));
+    second.end();
+    expect(await gate.stop("dup", "UASK")).toBe("stopped");
+    expect(first.controller.signal.aborted).toBe(true);
+  });
 
-    expect(await gate.stop("here", "USTRANGER")).toBe("not-allowed");
-    expect(asked).toEqual([]);
-    expect(await gate.stop("elsewhere", "UASK")).toBe("stopped");
-    answer = "not-allowed";
-    expect(await gate.stop("elsewhere", "USTRANGER")).toBe("not-allowed");
-    answer = "unknown";
-    expect(await gate.stop("elsewhere", "UASK")).toBe("not-running");
-    answer = new Error("bus down");
-    expect(await gate.stop("elsewhere", "UASK")).toBe("not-running");
-    expect(asked).toHaveLength(4);
+  it("stops a run of another instance through the store: record, decide, flag, poll", async () => {
+    const kv = keyvKv(new Map(), { prefix: `gate-${randomUUID()}` });
+    const stops = new StopStore(kv, silentLogger);
+    const runsA = new RunRegistry();
+    const runsB = new RunRegistry();
+    const a = createRunGate({ runs: runsA, stops, pollMs: 10 });
+    const b = createRunGate({ runs: runsB, stops, admins: ["UADMIN"], pollMs: 10 });
+    const run = started(runsA, a, inv("UASK", "far"));
+    await expect.poll(() => kv.get("run:far:asker")).toEqual({ v: 1, asker: "UASK" });
 
-    // Another instance's press reaches this gate's runs, same rules, no bus round trip.
-    expect(served?.("here", "USTRANGER")).toBe("not-allowed");
-    expect(served?.("nowhere", "UASK")).toBe("not-running");
-    expect(served?.("here", "UADMIN")).toBe("stopped");
-    expect(a.signal.aborted).toBe(true);
-    expect(asked).toHaveLength(4);
+    expect(await b.stop("far", "USTRANGER")).toBe("not-allowed");
+    expect(await b.stop("nowhere", "UASK")).toBe("not-running");
+    expect(run.controller.signal.aborted).toBe(false);
+    expect(await b.stop("far", "UASK")).toBe("stopped");
+    await until(() => run.controller.signal.aborted, "the owning instance read the flag");
+    expect(String(run.controller.signal.reason)).toContain("stopped by UASK");
+
+    run.end();
+    await expect.poll(() => kv.get("run:far:asker")).toBeUndefined();
+    expect(await b.stop("far", "UADMIN")).toBe("not-running");
+    expect(await kv.get("run:far:stop")).toBeUndefined();
+  });
+
+  it("a store that fails a press answers not-running and reports it", async () => {
+    const errors: string[] = [];
+    const down = () => Promise.reject(new Error("store down"));
+    const kv: Kv = { get: down, set: down, delete: down, setIfAbsent: down, close: down };
+    const stops = new StopStore(kv, silentLogger);
+    const gate = createRunGate({
+      runs: new RunRegistry(),
+      stops,
+      onStoreError: (_e, what) => errors.push(what),
+    });
+    expect(await gate.stop("x", "U1")).toBe("not-running");
+    expect(errors).toEqual(["stop press"]);
   });
 
   it("refuses new runs while draining and over quota, and records refusals", async () => {
-    const lifecycle = new Lifecycle();
+    const runs = new RunRegistry();
+    const lifecycle = new Lifecycle(runs);
     const metrics = new Metrics();
     const quotas = new Quotas(new MemoryQuotaStore(), {
       userPerMinute: 1,
@@ -83,7 +111,7 @@ describe("run gate", () => {
       channelPerMinute: 0,
       channelPerHour: 0,
     });
-    const gate = createRunGate({ lifecycle, quotas, metrics });
+    const gate = createRunGate({ runs, lifecycle, quotas, metrics });
     expect(await gate.checkQuota(inv("U1", "e1"))).toBeUndefined();
     const refusal = await gate.checkQuota(inv("U1", "e2"));
     expect(refusal).toMatch(/try again|retry/i);
@@ -95,7 +123,7 @@ describe("run gate", () => {
   });
 
   it("admits runs through the shared queue and reports positions", async () => {
-    const gate = createRunGate({ runQueue: new RunQueue(1) });
+    const gate = createRunGate({ runs: new RunRegistry(), runQueue: new RunQueue(1) });
     const first = await gate.admit(inv("U1", "e1"), new AbortController().signal, () => {});
     const positions: number[] = [];
     const second = gate.admit(inv("U2", "e2", "C2"), new AbortController().signal, (n) =>

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { RunRegistry } from "../src/bots/admission/run-registry.js";
 import { startSlackBot } from "../src/bots/slack/slack-bot.js";
 import { ConfigError } from "../src/errors.js";
 import { silentLogger } from "../src/log.js";
@@ -18,6 +19,7 @@ const noDeps = {
   remember: async () => {},
   engine: { model: { stream: async function* () {} } },
   log: silentLogger,
+  runs: new RunRegistry(),
 };
 const base = {
   SLACK_BOT_TOKEN: undefined,

@@ -5,17 +5,12 @@
  * written here; every part is production code.
  */
 import type { CustomRoute } from "@slack/bolt";
+import { createApp, type MoaApp } from "../src/app.js";
 import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
-import { createRunGate } from "../src/bots/run-gate.js";
-import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
-import { storeDeps } from "../src/bots/store-deps.js";
-import { dispatch } from "../src/commands/dispatch.js";
-import { presetCatalog } from "../src/commands/presets/catalog.js";
+import type { SlackBot } from "../src/bots/slack/slack-bot.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { openStore } from "../src/store/open-store.js";
-import { type Stores, storesOver } from "../src/store/stores.js";
+import type { Stores } from "../src/store/stores.js";
 import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
 import {
   buttonValues,
@@ -54,7 +49,7 @@ export interface SlackHarnessOptions {
   socketUrl?: string;
   /** Extra routes on the receiver's server. */
   customRoutes?: CustomRoute[];
-  /** User ids that may stop anyone's run (the gate's MOA_ADMIN_USERS). */
+  /** User ids that may stop anyone's run (MOA_ADMIN_USERS). */
   admins?: string[];
 }
 
@@ -68,6 +63,8 @@ export type PressFields = Omit<BlockActionFields, "responseUrl" | "value"> & {
 export interface SlackHarness {
   fake: FakeSlack;
   models: FakeOpenAIServer;
+  /** The whole app, as `npm start` builds it (quotas, run queue, scheduler, metrics, shutdown). */
+  app: MoaApp;
   bot: SlackBot;
   stores: Stores;
   config: Config;
@@ -98,40 +95,28 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const models = await startHarnessModels(options.models);
   const fake = await startFakeSlack(options.slack);
   if (options.socketUrl) fake.socketUrl = options.socketUrl;
-  const stores = storesOver(openStore(options.storeUrl ?? "sqlite://:memory:"), {
-    MOA_CONVERSATION_TTL_DAYS: 7,
-    MOA_CONVERSATION_MAX_TURNS: 40,
-  });
-  // The real config, catalog and dispatch: the default preset is p1 + p2 -> agg, two layers.
+  // The real config and composition root: the default preset is p1 + p2 -> agg, two layers.
   const config = loadConfig({
     ...harnessModelEnv(models),
     MOA_MAX_TOKENS: "200",
+    MOA_STORE_URL: options.storeUrl ?? "sqlite://:memory:",
+    MOA_MAX_RETRIES: String(options.maxRetries ?? 0),
+    MOA_ADMIN_USERS: (options.admins ?? []).join(","),
+    SLACK_BOT_TOKEN: "xoxb-harness",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(options.socketUrl && { SLACK_APP_TOKEN: "xapp-harness" }),
+    SLACK_PORT: "0",
+    SLACK_API_URL: fake.apiUrl,
     ...options.env,
   });
-  const catalog = presetCatalog(config);
-  const deps: SlackBotDeps = {
-    dispatch: (inv, platform) =>
-      dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
-    ...storeDeps("slack", stores),
-    engine: {
-      model: new OpenAICompatibleModel(config.providers),
-      maxRetries: options.maxRetries ?? 0,
-    },
+  const app = createApp(config, {
     log: silentLogger,
-    // As in main.ts: the gate is what lets a Stop press find and abort its run.
-    gate: createRunGate({ admins: options.admins ?? [] }),
-  };
-  const bot = await startSlackBot(
-    {
-      SLACK_BOT_TOKEN: "xoxb-harness",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_APP_TOKEN: options.socketUrl ? "xapp-harness" : undefined,
-      SLACK_PORT: 0,
-      SLACK_API_URL: fake.apiUrl,
-    },
-    deps,
-    { host: "127.0.0.1", ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}) },
-  );
+    slackHost: "127.0.0.1",
+    ...(options.customRoutes && { slackRoutes: options.customRoutes }),
+  });
+  await app.start();
+  const bot = app.slack as SlackBot;
+  const stores = app.stores;
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const sign = (extra?: Partial<SignOptions>): SignOptions => ({
     secret: SIGNING_SECRET,
@@ -141,6 +126,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   return {
     fake,
     models,
+    app,
     bot,
     stores,
     config,
@@ -170,8 +156,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     idle: (timeoutMs = 15_000) =>
       until(() => bot.running === 0, "Slack harness: runs still in flight", timeoutMs, 20),
     async close() {
-      await bot.stop();
-      await Promise.all([fake.close(), models.close(), stores.close()]);
+      await app.stop();
+      await Promise.all([fake.close(), models.close()]);
     },
   };
 }

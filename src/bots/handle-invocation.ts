@@ -4,6 +4,7 @@ import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
+import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
@@ -21,13 +22,11 @@ export interface BotDeps {
   engine: MoaDeps;
   /** Structured log. */
   log: Logger;
-  /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests, CLI). */
+  /** The instance's in-flight invocations (bots count their work with it; Stop and shutdown abort through it). */
+  runs: RunRegistry;
+  /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests). */
   gate?: RunGate;
 }
-
-/** What a run's interim message says when a restart interrupts it. */
-export const INTERRUPTED_MESSAGE =
-  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
 
 /**
  * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
@@ -45,6 +44,8 @@ export async function handleInvocation(
     channel: inv.channelId,
     event: inv.eventKey,
   });
+  // Registered before the first await, so a bot's `running` and shutdown see it at once.
+  const { entry, remove } = deps.runs.add(inv.eventKey, inv.userId);
   try {
     const result = await deps.dispatch(inv);
     if (result.kind === "ignore") {
@@ -58,13 +59,16 @@ export async function handleInvocation(
       await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
       return;
     }
-    await run(inv, result, sink, profile, deps, log);
+    await run(inv, result, entry, sink, profile, deps, log);
   } catch (error) {
     const failure = toMoaBotError(error);
     log.error({ err: error, code: failure.code }, "invocation failed");
     await sink
       .replyPrivately(failure.userMessage)
       .catch((e) => log.warn({ err: e }, "could not tell the user"));
+  } finally {
+    await sink.close?.().catch((e) => log.warn({ err: e }, "sink not cleaned up"));
+    remove();
   }
 }
 
@@ -83,6 +87,7 @@ async function firstDelivery(inv: Invocation, deps: BotDeps, log: Logger): Promi
 async function run(
   inv: Invocation,
   result: Extract<CommandResult, { kind: "run" }>,
+  entry: RunEntry,
   sink: ChatSink,
   profile: PlatformProfile,
   deps: BotDeps,
@@ -100,8 +105,8 @@ async function run(
     await sink.replyPrivately(result.notice).catch((e) => log.warn({ err: e }, "notice lost"));
   // Message text is personal data: only at debug level.
   log.debug({ question: result.question, turns: result.messages.length }, "run requested");
-  const controller = new AbortController();
-  const untrack = gate?.track(inv, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
+  const controller = entry.controller;
+  const untrack = gate?.track(inv, entry) ?? (() => {});
   let release = () => {};
   try {
     const events = runMoa(

@@ -1,5 +1,6 @@
 import { toMoaBotError } from "../errors.js";
 import type { MoaEvent } from "../moa/events.js";
+import { ShutdownAbort } from "../ops/shutdown.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { editDelay, splitForLimit, threadName } from "./render-policy.js";
 import { draftLabel, renderView } from "./render-view.js";
@@ -128,6 +129,9 @@ export async function present(
     }
   } finally {
     finished = true;
+    // One writer: a shutdown's "interrupted" is this presenter's own final edit.
+    if (view.phase === "cancelled" && options.signal?.reason instanceof ShutdownAbort)
+      view.interrupted = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
   }

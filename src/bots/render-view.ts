@@ -117,7 +117,11 @@ function renderBody(view: RunView, profile: PlatformProfile): Rendered {
     case "cancelled": {
       const chunks = answer ? splitForLimit(answer, limit) : [];
       const stopped =
-        view.phase === "cancelled" ? "⏹️ Stopped before the answer was finished.\n\n" : "";
+        view.phase !== "cancelled"
+          ? ""
+          : view.interrupted
+            ? `${INTERRUPTED_MESSAGE}\n\n`
+            : "⏹️ Stopped before the answer was finished.\n\n";
       const more = chunks.length > 1 ? "\n\n_(continued in the thread)_" : "";
       const body =
         chunks[0] ??
@@ -135,6 +139,10 @@ function renderBody(view: RunView, profile: PlatformProfile): Rendered {
     }
   }
 }
+
+/** What a run's message says when a restart interrupts it. */
+export const INTERRUPTED_MESSAGE =
+  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;

@@ -3,7 +3,8 @@ import type { Metrics, RunOutcome } from "../ops/metrics.js";
 import type { Quotas } from "../ops/quotas.js";
 import type { RunQueue } from "../ops/run-queue.js";
 import { DRAINING_MESSAGE, type Lifecycle, ShutdownAbort } from "../ops/shutdown.js";
-import type { StopBus, StopResult } from "../ops/stop-bus.js";
+import type { StopResult, StopStore } from "../store/stop-store.js";
+import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { RunView } from "./run-view.js";
 
 /** Admission and bookkeeping around every run: shutdown, quotas, fair queue, Stop, metrics. */
@@ -18,12 +19,12 @@ export interface RunGate {
     signal: AbortSignal,
     onPosition: (position: number) => void,
   ): Promise<() => void>;
-  /** Tracks a run so a Stop button or a shutdown can abort it; returns the untrack. */
-  track(inv: Invocation, controller: AbortController, onInterrupt: () => Promise<void>): () => void;
+  /** Makes a registered run stoppable (here and, through the store, from other instances); returns the undo. */
+  track(inv: Invocation, entry: RunEntry): () => void;
   /**
    * A Stop press by `userId` on run `runKey`: only the asker or an admin may stop a run.
-   * Runs of this process are decided at once; otherwise the stop bus (when configured) asks
-   * the other instances, within its reply timeout. Never rejects.
+   * Runs of this instance are decided at once; others through the store's run record, whose
+   * stop flag their instance reads within `pollMs`. Never rejects.
    */
   stop(runKey: string, userId: string): Promise<StopResult>;
   /** Records how a run ended (or that it was refused). */
@@ -39,32 +40,34 @@ export const STOP_REPLIES: Record<Exclude<StopResult, "stopped">, string> = {
   "not-allowed": "Only the person who asked (or a moa-bot admin) can stop this run.",
 };
 
-/** The ops modules a gate is built from (each optional: absent means no limit). */
+/** How often a run reads its stop flag when presses may come from other instances, ms. */
+export const STOP_POLL_MS = 1_000;
+
+/** The parts a gate is built from (each optional but the registry: absent means no limit). */
 export interface RunGateParts {
+  /** The instance's in-flight runs. */
+  runs: RunRegistry;
   /** User ids that may stop anyone's run (MOA_ADMIN_USERS). */
   admins?: readonly string[];
   lifecycle?: Lifecycle;
   quotas?: Quotas;
   runQueue?: RunQueue;
   metrics?: Metrics;
-  /** Relays Stop presses to and from other instances sharing the store (Redis). */
-  stopBus?: StopBus;
+  /** Run records and stop flags in the shared store, for presses on other instances. */
+  stops?: StopStore;
+  /** Stop-flag reading interval, ms (default STOP_POLL_MS); 0 = never (one instance). */
+  pollMs?: number;
+  /** Told when the store could not record or read a stop (the press or run goes on). */
+  onStoreError?: (error: unknown, what: string) => void;
 }
 
 const scope = (inv: Invocation) => `${inv.platform}:${inv.workspaceId}`;
 
-/** Builds the gate main.ts hands to both bots. */
+/** Builds the gate both bots share. */
 export function createRunGate(parts: RunGateParts): RunGate {
-  const owners = new Map<string, { userId: string; controller: AbortController }>();
   const admins = new Set(parts.admins ?? []);
-  const localStop = (runKey: string, userId: string): StopResult => {
-    const run = owners.get(runKey);
-    if (!run) return "not-running";
-    if (run.userId !== userId && !admins.has(userId)) return "not-allowed";
-    run.controller.abort(new Error(`stopped by ${userId}`));
-    return "stopped";
-  };
-  parts.stopBus?.serve(localStop);
+  const storeError = parts.onStoreError ?? (() => {});
+  const pollMs = parts.pollMs ?? STOP_POLL_MS;
   return {
     refusal: () => (parts.lifecycle?.draining ? DRAINING_MESSAGE : undefined),
     async checkQuota(inv) {
@@ -79,19 +82,39 @@ export function createRunGate(parts: RunGateParts): RunGate {
       parts.runQueue
         ? parts.runQueue.admit(`${scope(inv)}:${inv.channelId}`, signal, onPosition)
         : Promise.resolve(() => {}),
-    track(inv, controller, onInterrupt) {
-      owners.set(inv.eventKey, { userId: inv.userId, controller });
-      const untrack = parts.lifecycle?.track(inv.eventKey, { controller, onInterrupt });
+    track(inv, entry) {
+      entry.stoppable = true;
+      const stops = parts.stops;
+      if (!stops) return () => {};
+      const key = inv.eventKey;
+      stops.announce(key, inv.userId).catch((e) => storeError(e, "announce run"));
+      const poll =
+        pollMs > 0
+          ? setInterval(() => {
+              stops.stopRequestedBy(key).then(
+                (by) => by && entry.controller.abort(new Error(`stopped by ${by}`)),
+                (e) => storeError(e, "read stop flag"),
+              );
+            }, pollMs)
+          : undefined;
+      poll?.unref();
       return () => {
-        owners.delete(inv.eventKey);
-        untrack?.();
+        clearInterval(poll);
+        stops.withdraw(key).catch((e) => storeError(e, "withdraw run"));
       };
     },
     async stop(runKey, userId) {
-      const local = localStop(runKey, userId);
-      if (local !== "not-running" || !parts.stopBus) return local;
-      const remote = await parts.stopBus.request(runKey, userId).catch(() => "unknown" as const);
-      return remote === "unknown" ? "not-running" : remote;
+      const local = parts.runs.find(runKey);
+      if (local.length > 0) {
+        if (!local.some((r) => r.userId === userId) && !admins.has(userId)) return "not-allowed";
+        for (const run of local) run.controller.abort(new Error(`stopped by ${userId}`));
+        return "stopped";
+      }
+      if (!parts.stops) return "not-running";
+      return parts.stops.request(runKey, userId, admins.has(userId)).catch((e) => {
+        storeError(e, "stop press");
+        return "not-running" as const;
+      });
     },
     finished(inv, view, signal) {
       parts.metrics?.recordRun(

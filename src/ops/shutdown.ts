@@ -1,9 +1,11 @@
-/** A run the lifecycle can wait for, cancel and report as interrupted. */
-export interface InFlightRun {
-  /** Aborting it cancels the run's model calls. */
-  controller: AbortController;
-  /** Edits the run's interim message to say it was interrupted by a restart; may reject. */
-  onInterrupt: () => Promise<void>;
+/** The in-flight runs shutdown waits for and aborts (the bots' run registry). */
+export interface InFlightRuns {
+  /** Runs in flight now. */
+  readonly size: number;
+  /** Aborts every run with `reason`; returns how many there were. */
+  abortAll(reason: unknown): number;
+  /** Resolves true once nothing is in flight, false after `ms`. */
+  idle(ms: number): Promise<boolean>;
 }
 
 /** What `shutdown` did. */
@@ -12,22 +14,22 @@ export interface ShutdownReport {
   finished: number;
   /** Runs aborted at the end of the grace period. */
   interrupted: number;
-  /** Close hooks (and interrupt notices) that failed; their errors went to `onError`. */
+  /** Close hooks that failed; their errors went to `onError`. */
   failures: number;
 }
 
 /** Options of `Lifecycle`. */
 export interface LifecycleOptions {
-  /** Told about a failing close hook or interrupt notice; must not throw. */
+  /** Told about a failing close hook; must not throw. */
   onError?: (error: unknown, what: string) => void;
-  /** Longest wait for aborted runs to unwind before their interrupt notices, ms (default 5 000). */
+  /** Longest wait for aborted runs to write their last edit ("interrupted"), ms (default 5 000). */
   settleMs?: number;
 }
 
 /** Reply to a request that arrives while the bot drains. */
 export const DRAINING_MESSAGE = "moa-bot is restarting, please retry in a minute.";
 
-/** Reason given to runs aborted by a shutdown, so the run's code can tell it from a Stop. */
+/** Reason given to runs aborted by a shutdown, so the presenter can say "interrupted", not "stopped". */
 export class ShutdownAbort extends Error {
   constructor() {
     super("moa-bot is shutting down");
@@ -37,42 +39,22 @@ export class ShutdownAbort extends Error {
 
 /**
  * Graceful shutdown: stop taking runs (`draining`), let in-flight runs finish up to a
- * grace period, abort the rest and tell their askers, then close resources in reverse
+ * grace period, abort the rest with `ShutdownAbort` (each run's presenter then renders its
+ * own "interrupted" end state: one writer per message), then close resources in reverse
  * order of registration (register the store before the bots: bots close first).
  */
 export class Lifecycle {
-  private readonly runs = new Map<string, InFlightRun>();
   private readonly closers: Array<{ name: string; close: () => Promise<void> | void }> = [];
-  private idle: (() => void) | undefined;
   private stopping: Promise<ShutdownReport> | undefined;
 
-  constructor(private readonly options: LifecycleOptions = {}) {}
+  constructor(
+    private readonly runs: InFlightRuns,
+    private readonly options: LifecycleOptions = {},
+  ) {}
 
   /** True once shutdown began: answer new requests with `DRAINING_MESSAGE` and start nothing. */
   get draining(): boolean {
     return this.stopping !== undefined;
-  }
-
-  /** Runs in flight now. */
-  get inFlight(): number {
-    return this.runs.size;
-  }
-
-  /** Registers a run under a unique key; returns its unregister (call it in `finally`). */
-  track(key: string, run: InFlightRun): () => void {
-    this.runs.set(key, run);
-    return () => {
-      if (this.runs.get(key) !== run) return;
-      this.runs.delete(key);
-      if (this.runs.size === 0) this.idle?.();
-    };
-  }
-
-  /** Aborts one run, e.g. from a Stop button; false when no such run is in flight. */
-  abort(key: string, reason?: unknown): boolean {
-    const run = this.runs.get(key);
-    run?.controller.abort(reason);
-    return run !== undefined;
   }
 
   /** Adds a resource to close at the end of shutdown (store, bot clients, HTTP server). */
@@ -88,18 +70,11 @@ export class Lifecycle {
 
   private async stop(graceMs: number): Promise<ShutdownReport> {
     const before = this.runs.size;
-    await this.untilIdle(graceMs);
-    const left = [...this.runs.values()];
-    const report: ShutdownReport = {
-      finished: before - left.length,
-      interrupted: left.length,
-      failures: 0,
-    };
-    for (const run of left) run.controller.abort(new ShutdownAbort());
-    // Let the aborted runs write their own last edit first, so the notice is the final word.
-    if (left.length > 0) await this.untilIdle(this.options.settleMs ?? 5_000);
-    const notices = await Promise.allSettled(left.map((run) => run.onInterrupt()));
-    for (const n of notices) if (n.status === "rejected") this.fail(report, n.reason, "interrupt");
+    await this.runs.idle(graceMs);
+    const interrupted = this.runs.abortAll(new ShutdownAbort());
+    const report: ShutdownReport = { finished: before - interrupted, interrupted, failures: 0 };
+    // The aborted runs' presenters write "interrupted" as their final edit before clients close.
+    if (interrupted > 0) await this.runs.idle(this.options.settleMs ?? 5_000);
     for (const { name, close } of [...this.closers].reverse()) {
       try {
         await close();
@@ -108,21 +83,6 @@ export class Lifecycle {
       }
     }
     return report;
-  }
-
-  /** Resolves when no run is in flight or after `ms`, whichever comes first. */
-  private untilIdle(ms: number): Promise<void> {
-    if (this.runs.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.idle = undefined;
-        resolve();
-      };
-      // Not unref'd: the close hooks must still run if nothing else holds the process open.
-      const timer = setTimeout(done, ms);
-      this.idle = done;
-    });
   }
 
   private fail(report: ShutdownReport, error: unknown, what: string): void {
@@ -158,7 +118,7 @@ export interface SignalOptions {
  */
 export function installSignalHandlers(
   proc: SignalSource,
-  lifecycle: Lifecycle,
+  lifecycle: Pick<Lifecycle, "draining" | "shutdown">,
   options: SignalOptions,
 ): () => void {
   const handlers = (["SIGTERM", "SIGINT"] as const).map((signal) => {

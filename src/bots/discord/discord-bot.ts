@@ -49,9 +49,9 @@ export interface DiscordBot {
   client: Client;
   /** Message Content intent in use: follow-ups in drafts threads need no mention. */
   messageContent: boolean;
-  /** Runs in flight. */
+  /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
-  /** Stops receiving, waits for runs in flight (abort them through `deps.track` to hurry), logs out. */
+  /** Stops receiving, waits for runs in flight (abort them through the registry to hurry), logs out. */
   stop(): Promise<void>;
 }
 
@@ -107,19 +107,13 @@ export async function startDiscordBot(
     (err: unknown) => log.error({ err }, "slash commands not registered; @mentions still work"),
   );
 
-  const runs = new Set<Promise<void>>();
   let accepting = true;
   const stopButtons = new StopButtons();
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
-    const run = handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, deps)
-      .catch((err: unknown) =>
-        log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
-      )
-      .then(() => anchor.close())
-      .catch((err: unknown) => log.warn({ err, event: inv.eventKey }, "interaction not cleaned up"))
-      .finally(() => runs.delete(run));
-    runs.add(run);
+    handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, deps).catch(
+      (err: unknown) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    );
   };
   registerDiscordListeners(client, {
     allowDms: config.DISCORD_ALLOW_DMS,
@@ -154,11 +148,11 @@ export async function startDiscordBot(
     client,
     messageContent,
     get running() {
-      return runs.size;
+      return deps.runs.size;
     },
     async stop() {
       accepting = false;
-      await Promise.allSettled([...runs]);
+      await deps.runs.idle();
       await client.destroy();
     },
   };

@@ -52,6 +52,11 @@ export class DiscordSink implements ChatSink {
     private readonly stopButtons: StopButtons = sharedStopButtons,
   ) {}
 
+  /** Cleans up what the anchor left half-done (an unanswered deferral). */
+  close(): Promise<void> {
+    return this.anchor.close();
+  }
+
   async open(text: string, controls?: MessageControls): Promise<void> {
     this.#answer = await this.anchor.open(
       text,

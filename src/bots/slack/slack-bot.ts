@@ -46,9 +46,9 @@ export interface SlackBot {
   mode: "http" | "socket";
   /** Port of the HTTP receiver (the real one when SLACK_PORT is 0); undefined in Socket Mode. */
   port: number | undefined;
-  /** Runs in flight. */
+  /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
-  /** Stops receiving, then waits for runs in flight (abort them through `deps.track` to hurry); idempotent. */
+  /** Stops receiving, then waits for runs in flight (abort them through the registry to hurry); idempotent. */
   stop(): Promise<void>;
 }
 
@@ -112,12 +112,10 @@ export async function startSlackBot(
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
 
-  const runs = new Set<Promise<void>>();
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
-    const run = handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps)
-      .catch((err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"))
-      .finally(() => runs.delete(run));
-    runs.add(run);
+    handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps).catch(
+      (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    );
   };
   registerSlackListeners(app, {
     start,
@@ -144,10 +142,10 @@ export async function startSlackBot(
     mode: socket ? "socket" : "http",
     port,
     get running() {
-      return runs.size;
+      return deps.runs.size;
     },
     stop() {
-      stopping ??= app.stop().then(() => Promise.allSettled([...runs]).then(() => {}));
+      stopping ??= app.stop().then(() => deps.runs.idle().then(() => {}));
       return stopping;
     },
   };
