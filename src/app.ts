@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { CustomRoute } from "@slack/bolt";
 import { RunRegistry } from "./bots/admission/run-registry.js";
+import { startRunJournal } from "./bots/admission/take-over-runs.js";
 import { type DiscordBot, startDiscordBot } from "./bots/discord/discord-bot.js";
 import type { BotDeps } from "./bots/handle-invocation.js";
 import { createRunGate } from "./bots/run-gate.js";
@@ -23,6 +25,7 @@ import { Lifecycle, type ShutdownReport } from "./ops/shutdown.js";
 import { planPlatforms, secretsOf } from "./platforms.js";
 import type { Kv } from "./store/kv.js";
 import { openStore } from "./store/open-store.js";
+import { RunJournal } from "./store/run-journal.js";
 import { StopStore } from "./store/stop-store.js";
 import { type Stores, storesOver } from "./store/stores.js";
 
@@ -94,6 +97,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     lifecycle.onClose("store", () => opened.close());
     sweepExpired(kv, lifecycle, log);
     const shared = isShared(config);
+    const journal = new RunJournal(kv, log, { instance: randomUUID() });
 
     const scheduler = new ProviderScheduler(
       overrides.model ?? new OpenAICompatibleModel(config.providers),
@@ -142,6 +146,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       log,
       runs,
       gate,
+      journal,
     });
     const health: Record<string, () => Promise<boolean> | boolean> = {
       store: () =>
@@ -190,6 +195,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       const ops = await startOpsServer(endpoints, config.MOA_HTTP_PORT);
       lifecycle.onClose("ops server", () => ops.close());
     }
+    await startRunJournal(journal, shared, config.MOA_HEARTBEAT_MS, lifecycle, log, {
+      ...(slack && { slack: slack.resume }),
+      ...(discord && { discord: discord.resume }),
+    });
     log.info({ slack: plan.slack, discord: plan.discord }, "moa-bot running");
   };
 

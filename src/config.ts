@@ -83,6 +83,7 @@ const EnvSchema = z.object({
   MOA_QUOTA_CHANNEL_PER_HOUR: int(300, 0),
   MOA_HTTP_PORT: int(0, 0, 65_535),
   MOA_SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
+  MOA_HEARTBEAT_MS: int(5_000, 50, 600_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,

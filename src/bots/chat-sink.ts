@@ -17,6 +17,8 @@ export interface ChatSink {
   replyPrivately(text: string): Promise<void>;
   /** Id of the thread where this run's follow-ups arrive (Slack root ts, Discord thread id); known after `open`. */
   threadId(): string | undefined;
+  /** Platform ids of the run's message once it is up (channel, ts / message id), for the crash journal. */
+  messageRef?(): Record<string, string> | undefined;
   /** Called once when the flow is over, whatever happened (e.g. answer a pending deferral). */
   close?(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
+import type { RunJournal } from "../store/run-journal.js";
+import { journaledSink } from "./admission/journaled-sink.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { present } from "./presenter.js";
@@ -26,6 +28,17 @@ export interface BotDeps {
   runs: RunRegistry;
   /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests). */
   gate?: RunGate;
+  /** The store's journal of in-flight runs, so a crash loses no question; absent = none. */
+  journal?: RunJournal;
+}
+
+/** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
+export type ResumeMode = "rerun" | "interrupt";
+
+/** How this invocation reaches the flow. */
+export interface InvocationOptions {
+  /** A re-run of a journaled run after a crash: already claimed, and its message says so. */
+  resumed?: boolean;
 }
 
 /**
@@ -37,6 +50,7 @@ export async function handleInvocation(
   sink: ChatSink,
   profile: PlatformProfile,
   deps: BotDeps,
+  options: InvocationOptions = {},
 ): Promise<void> {
   const log = deps.log.child({
     platform: inv.platform,
@@ -54,12 +68,12 @@ export async function handleInvocation(
     }
     // Claimed after dispatch so the many thread messages that are not ours cost no store
     // write; dispatch itself only reads (and setting a preset twice is harmless).
-    if (!(await firstDelivery(inv, deps, log))) return;
+    if (!options.resumed && !(await firstDelivery(inv, deps, log))) return;
     if (result.kind === "reply") {
       await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
       return;
     }
-    await run(inv, result, entry, sink, profile, deps, log);
+    await run(inv, result, entry, sink, profile, deps, log, options);
   } catch (error) {
     const failure = toMoaBotError(error);
     log.error({ err: error, code: failure.code }, "invocation failed");
@@ -92,6 +106,7 @@ async function run(
   profile: PlatformProfile,
   deps: BotDeps,
   log: Logger,
+  options: InvocationOptions,
 ): Promise<void> {
   const gate = deps.gate;
   const refusal = gate?.refusal() ?? (await gate?.checkQuota(inv));
@@ -107,16 +122,21 @@ async function run(
   log.debug({ question: result.question, turns: result.messages.length }, "run requested");
   const controller = entry.controller;
   const untrack = gate?.track(inv, entry) ?? (() => {});
+  const journal = deps.journal;
+  const out = journal
+    ? journaledSink(sink, inv, journal, (e) => log.warn({ err: e }, "run journal unavailable"))
+    : sink;
   let release = () => {};
   try {
     const events = runMoa(
       { messages: result.messages, preset: result.preset, signal: controller.signal },
       deps.engine,
     );
-    const view = await present(events, sink, profile, {
+    const view = await present(events, out, profile, {
       question: result.question,
       // A slash command's text is not echoed by the platform: quote it so the answer has context.
       showQuestion: inv.source === "command",
+      ...(options.resumed && { resumed: true }),
       preset: result.preset.name,
       signal: controller.signal,
       ...(gate && {
@@ -142,6 +162,7 @@ async function run(
   } finally {
     release();
     untrack();
+    await journal?.remove(inv.eventKey).catch((e) => log.warn({ err: e }, "run not unjournaled"));
   }
 }
 

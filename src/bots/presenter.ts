@@ -16,6 +16,8 @@ export interface PresentOptions {
   preset: string;
   /** Clock, ms. */
   now?: () => number;
+  /** The run is a re-run after a crash: the message says so. */
+  resumed?: boolean;
   /**
    * Waits for the run's turn (fair run queue) after the interim message is up, reporting
    * the queue position as it changes; rejects when the run is stopped while queued.
@@ -52,6 +54,7 @@ export async function present(
   const report = options.onSinkError ?? (() => {});
   const view = initialView(options.preset);
   if (options.showQuestion) view.question = options.question;
+  if (options.resumed) view.resumed = true;
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   let shown = renderView(view, profile).main;

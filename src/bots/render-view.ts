@@ -62,6 +62,7 @@ export function footer(view: RunView): string {
     `${seconds(stats.totalMs)}s`,
     `${count(tokens)} tokens`,
     ...(stats.costUsd === undefined ? [] : [`$${stats.costUsd.toFixed(4)}`]),
+    ...(view.resumed ? ["↻ resumed after a restart"] : []),
   ];
   return `_${parts.join(" · ")}_`;
 }
@@ -74,7 +75,8 @@ function header(view: RunView): string {
       : proposerLayers > 0 && view.layer > 0
         ? `layer ${view.layer}/${proposerLayers}`
         : "starting";
-  return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}`;
+  const resumed = view.resumed ? " · ↻ resumed after a restart" : "";
+  return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}${resumed}`;
 }
 
 /** Longest quoted question, chars (it is context, not content). */

@@ -38,6 +38,8 @@ export interface RunView {
   answer: string;
   /** Where the run is. */
   phase: "queued" | "starting" | "proposing" | "aggregating" | "done" | "failed" | "cancelled";
+  /** The run was re-run after the instance that started it crashed. */
+  resumed?: boolean;
   /** A cancelled run was cut short by a restart (shutdown), not by a Stop press. */
   interrupted?: boolean;
   /** Place in the run queue while queued, 1-based. */

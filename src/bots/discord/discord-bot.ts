@@ -2,10 +2,12 @@ import { type APIApplication, Client, Events, Partials, REST, Routes } from "dis
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
-import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { discordCommands } from "./command-definitions.js";
 import { registerDiscordListeners } from "./discord-listeners.js";
 import { type Anchor, DiscordSink } from "./discord-sink.js";
+import { ExistingMessageAnchor } from "./existing-message-anchor.js";
 import { chooseIntents, MESSAGE_CONTENT_MISSING } from "./intents.js";
 import { discordProfile, NO_MENTIONS } from "./profile.js";
 import { registerCommands } from "./register-commands.js";
@@ -49,6 +51,8 @@ export interface DiscordBot {
   client: Client;
   /** Message Content intent in use: follow-ups in drafts threads need no mention. */
   messageContent: boolean;
+  /** Takes over a journaled run of a crashed instance in its own message (see SlackBot.resume). */
+  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, waits for runs in flight (abort them through the registry to hurry), logs out. */
@@ -115,6 +119,24 @@ export async function startDiscordBot(
       (err: unknown) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
+  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
+    const { channelId, messageId } = message;
+    if (!channelId || !messageId) {
+      log.warn({ event: inv.eventKey }, "journaled run has no message");
+      return;
+    }
+    const sink = new DiscordSink(
+      new ExistingMessageAnchor(client, channelId, messageId),
+      stopButtons,
+    );
+    const done =
+      how === "rerun"
+        ? handleInvocation(inv, sink, discordProfile, deps, { resumed: true })
+        : sink.open(INTERRUPTED_MESSAGE);
+    done.catch((err: unknown) =>
+      log.warn({ err, event: inv.eventKey }, "journaled run not taken over"),
+    );
+  };
   registerDiscordListeners(client, {
     allowDms: config.DISCORD_ALLOW_DMS,
     start,
@@ -147,6 +169,7 @@ export async function startDiscordBot(
   return {
     client,
     messageContent,
+    resume,
     get running() {
       return deps.runs.size;
     },

@@ -3,7 +3,8 @@ import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
-import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
 import { registerSlackListeners } from "./slack-listeners.js";
@@ -46,6 +47,11 @@ export interface SlackBot {
   mode: "http" | "socket";
   /** Port of the HTTP receiver (the real one when SLACK_PORT is 0); undefined in Socket Mode. */
   port: number | undefined;
+  /**
+   * Takes over a journaled run of a crashed instance in its own message (`message` from
+   * SlackSink.messageRef): re-runs it, or only marks it interrupted when it is too old.
+   */
+  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, then waits for runs in flight (abort them through the registry to hurry); idempotent. */
@@ -112,6 +118,24 @@ export async function startSlackBot(
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
 
+  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
+    const { channel, ts, threadTs } = message;
+    if (!channel || !ts) {
+      log.warn({ event: inv.eventKey }, "journaled run has no message");
+      return;
+    }
+    const sink = new SlackSink(app.client.chat, {
+      channel,
+      threadTs,
+      userId: inv.userId,
+      existingTs: ts,
+    });
+    const done =
+      how === "rerun"
+        ? handleInvocation(inv, sink, slackProfile, botDeps, { resumed: true })
+        : sink.open(INTERRUPTED_MESSAGE);
+    done.catch((err) => log.warn({ err, event: inv.eventKey }, "journaled run not taken over"));
+  };
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
     handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps).catch(
       (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
@@ -141,6 +165,7 @@ export async function startSlackBot(
     app,
     mode: socket ? "socket" : "http",
     port,
+    resume,
     get running() {
       return deps.runs.size;
     },

@@ -20,6 +20,8 @@ export interface SlackSinkTarget {
   userId: string;
   /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
   respond?: RespondFn | undefined;
+  /** The run's message already exists (a run resumed after a crash): `open` edits it. */
+  existingTs?: string | undefined;
 }
 
 /** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
@@ -45,6 +47,11 @@ export class SlackSink implements ChatSink {
 
   /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
   async open(text: string, controls?: MessageControls): Promise<void> {
+    if (this.target.existingTs !== undefined) {
+      this.interimTs = this.target.existingTs;
+      await this.edit(text, controls);
+      return;
+    }
     try {
       const res = await this.chat.postMessage({
         channel: this.target.channel,
@@ -99,6 +106,13 @@ export class SlackSink implements ChatSink {
       ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
       ...body,
     });
+  }
+
+  /** Channel and ts of the run's message, once posted. */
+  messageRef(): Record<string, string> | undefined {
+    if (this.interimTs === undefined) return undefined;
+    const { channel, threadTs } = this.target;
+    return { channel, ts: this.interimTs, ...(threadTs !== undefined && { threadTs }) };
   }
 
   /** Root ts of the thread holding drafts and follow-ups. */
