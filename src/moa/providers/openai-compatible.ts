@@ -6,6 +6,7 @@ import OpenAI, {
 } from "openai";
 import type { ProviderConfig } from "../../config.js";
 import { ModelError } from "../../errors.js";
+import { rateLimitInfo } from "./rate-limit-headers.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
 
 /** Where a preset's model id goes. */
@@ -66,17 +67,21 @@ export class OpenAICompatibleModel implements ChatModel {
     const fail = (error: unknown) => toModelError(error, request.model, provider, signal);
     let finished = false;
     try {
-      const stream = await this.client(provider).chat.completions.create(
-        {
-          model: route.model,
-          messages: request.messages,
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal },
-      );
+      const { data: stream, response } = await this.client(provider)
+        .chat.completions.create(
+          {
+            model: route.model,
+            messages: request.messages,
+            temperature: request.temperature,
+            max_tokens: request.maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal },
+        )
+        .withResponse();
+      const limits = rateLimitInfo(response.headers);
+      if (limits) yield { type: "limits", limits };
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
         if (choice) {
@@ -161,7 +166,11 @@ export function toModelError(
 
 function fromStatus(error: APIError, model: string, provider: ProviderConfig): ModelError {
   const status = error.status;
-  const options = { cause: error, status, retryAfterMs: retryAfterMs(error.headers) };
+  // Without Retry-After, a 429's request budget reset says how long to wait.
+  const wait =
+    retryAfterMs(error.headers) ??
+    (status === 429 ? rateLimitInfo(error.headers)?.resetRequestsMs : undefined);
+  const options = { cause: error, status, retryAfterMs: wait };
   const detail = redact(detailOf(error), provider);
   const http = status === undefined ? "" : ` (HTTP ${status})`;
   if (status === undefined) {
