@@ -10,10 +10,9 @@ import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import { type Config, loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
-import { OpenAICompatibleModel, resolveModel } from "./moa/providers/openai-compatible.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
-import { ProviderScheduler } from "./ops/provider-scheduler.js";
+import { createModelChain } from "./moa/traffic/model-chain.js";
 import { RedisQuotaStore } from "./ops/quota-redis-store.js";
 import { MemoryQuotaStore, type QuotaStore } from "./ops/quota-store.js";
 import { Quotas } from "./ops/quotas.js";
@@ -67,12 +66,7 @@ async function main(): Promise<number | undefined> {
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
   lifecycle.onClose("store sweep", async () => clearInterval(sweeper));
 
-  const scheduler = new ProviderScheduler(new OpenAICompatibleModel(config.providers), {
-    providerOf: (id) => resolveModel(id, config.providers).provider,
-    limits: config.providers,
-    onPause: (provider, ms) =>
-      log.warn({ provider, ms }, "provider rate-limited; pausing its calls"),
-  });
+  const { model, scheduler } = createModelChain(config, log);
   const runQueue = new RunQueue(config.MOA_MAX_CONCURRENT_RUNS);
   const quotaStore = await openQuotaStore(config, log);
   lifecycle.onClose("quota store", () => quotaStore.close());
@@ -108,7 +102,12 @@ async function main(): Promise<number | undefined> {
   });
   const shared = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
     ...storeDeps(platform, stores),
-    engine: { model: scheduler, prices: config.prices, maxRetries: config.MOA_MAX_RETRIES },
+    engine: {
+      model,
+      prices: config.prices,
+      maxRetries: config.MOA_MAX_RETRIES,
+      queueTimeoutMs: config.MOA_QUEUE_TIMEOUT_MS,
+    },
     log,
     gate,
   });

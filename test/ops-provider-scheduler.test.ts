@@ -3,8 +3,8 @@ import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../src/errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../src/moa/chat-model.js";
-import type { Clock } from "../src/ops/clock.js";
-import { ProviderScheduler } from "../src/ops/provider-scheduler.js";
+import type { Clock } from "../src/moa/traffic/clock.js";
+import { ProviderScheduler } from "../src/moa/traffic/provider-scheduler.js";
 
 /** A clock whose time moves only when the test says so. */
 class ManualClock implements Clock {

@@ -13,10 +13,11 @@ import { dispatch } from "../src/commands/dispatch.js";
 import { presetCatalog } from "../src/commands/presets/catalog.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
-import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
+import { createModelChain } from "../src/moa/traffic/model-chain.js";
+import { RunQueue } from "../src/ops/run-queue.js";
 import { openStore } from "../src/store/open-store.js";
 import { type Stores, storesOver } from "../src/store/stores.js";
-import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
+import type { FakeOpenAIServer, FakeRateLimits, ModelScript } from "./fake-openai-server.js";
 import {
   buttonValues,
   type FakeSlack,
@@ -42,6 +43,8 @@ export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export interface SlackHarnessOptions {
   /** Scripts of the fake models (p1, p2 proposers and agg aggregator by default). */
   models?: Record<string, ModelScript>;
+  /** Provider-wide limits of the fake models' server (429s beyond them). */
+  modelLimits?: FakeRateLimits;
   /** Extra environment for loadConfig (MOA_* settings of the `default` preset, MOA_PRESET_EDITORS...). */
   env?: Record<string, string>;
   /** Options of the fake Slack. */
@@ -95,7 +98,7 @@ let triggers = 0;
 
 /** Starts fake models, fake Slack, stores and the real Slack bot wired together. */
 export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
-  const models = await startHarnessModels(options.models);
+  const models = await startHarnessModels(options.models, options.modelLimits);
   const fake = await startFakeSlack(options.slack);
   if (options.socketUrl) fake.socketUrl = options.socketUrl;
   const stores = storesOver(openStore(options.storeUrl ?? "sqlite://:memory:"), {
@@ -113,13 +116,18 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     dispatch: (inv, platform) =>
       dispatch(inv, { stores, catalog, config, ...platform, log: silentLogger }),
     ...storeDeps("slack", stores),
+    // As in main.ts: the model chain (provider scheduler), the run queue and the queue bound.
     engine: {
-      model: new OpenAICompatibleModel(config.providers),
+      model: createModelChain(config, silentLogger).model,
       maxRetries: options.maxRetries ?? 0,
+      queueTimeoutMs: config.MOA_QUEUE_TIMEOUT_MS,
     },
     log: silentLogger,
     // As in main.ts: the gate is what lets a Stop press find and abort its run.
-    gate: createRunGate({ admins: options.admins ?? [] }),
+    gate: createRunGate({
+      admins: options.admins ?? [],
+      runQueue: new RunQueue(config.MOA_MAX_CONCURRENT_RUNS),
+    }),
   };
   const bot = await startSlackBot(
     {

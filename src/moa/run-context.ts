@@ -1,4 +1,4 @@
-import type { ModelPrice } from "../config.js";
+import type { ModelPrice } from "./usage.js";
 import type { ModelError } from "../errors.js";
 import type { CallEnv } from "./call-model.js";
 import type { CallStat, Draft, EventError, MoaEvent } from "./events.js";

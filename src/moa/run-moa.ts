@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ModelPrice } from "../config.js";
+import type { ModelPrice } from "./usage.js";
 import { aggregate } from "./aggregate.js";
 import type { ChatModel } from "./chat-model.js";
 import { EventChannel } from "./event-channel.js";

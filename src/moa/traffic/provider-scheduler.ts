@@ -1,5 +1,5 @@
-import { ModelError } from "../errors.js";
-import type { ChatChunk, ChatModel, ChatRequest } from "../moa/chat-model.js";
+import { ModelError } from "../../errors.js";
+import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ProviderLane, type ProviderLimits } from "./provider-lane.js";
 
