@@ -14,7 +14,7 @@ export type Release = () => void;
 /** Concurrency an unconfigured provider starts at (then learnt: AIMD on 429s). */
 export const ADAPTIVE_START_CONCURRENCY = 8;
 /** Ceiling of the learnt concurrency of an unconfigured provider. */
-export const ADAPTIVE_MAX_CONCURRENCY = 64;
+export const ADAPTIVE_MAX_CONCURRENCY = 128;
 
 interface Waiter {
   /** A retry: queued ahead of first attempts (after earlier retries), not at the back. */
@@ -28,7 +28,7 @@ interface Waiter {
 /**
  * The gate in front of one provider: FIFO queue (retries first), concurrency slots, a
  * sliding-window start budget, and a pause (Retry-After) that holds back every new start.
- * The concurrency is learnt (additive increase per success, halved on a 429) below the
+ * The concurrency is learnt (slow start, then additive increase; halved on a 429) below the
  * configured maximum, or below `ADAPTIVE_MAX_CONCURRENCY` when none is configured.
  */
 export class ProviderLane {
@@ -37,6 +37,8 @@ export class ProviderLane {
   /** Learnt concurrency (fractional; `floor` of it is the slot count). */
   limit: number;
   private readonly ceiling: number;
+  /** Set by the first 429: growth turns from slow start to additive. */
+  private throttledOnce = false;
   /** Epoch ms before which no call starts (set from Retry-After). */
   pausedUntil = 0;
   private readonly queue: Waiter[] = [];
@@ -65,14 +67,21 @@ export class ProviderLane {
     );
   }
 
-  /** A call went through: one more slot per `limit` successes (additive increase). */
+  /**
+   * A call went through. Only while calls wait for a slot does the limit grow: by one per
+   * success until the first 429 (slow start: doubling per round), then by one per round.
+   */
   succeeded(): void {
-    this.limit = Math.min(this.ceiling, this.limit + 1 / this.limit);
+    if (this.queue.length > 0) {
+      const step = this.throttledOnce ? 1 / this.limit : 1;
+      this.limit = Math.min(this.ceiling, this.limit + step);
+    }
     this.pump();
   }
 
   /** The provider said 429: halve the slots, once per pause (one burst is one signal). */
   throttled(): void {
+    this.throttledOnce = true;
     if (this.pausedUntil > this.clock.now()) return;
     this.limit = Math.max(1, this.limit / 2);
   }
