@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import type { ProviderConfig } from "./moa/providers/provider-config.js";
-import type { ModelPrice } from "./moa/usage.js";
 import { defaultMaxConcurrentRuns } from "./moa/traffic/run-budget.js";
+import type { ModelPrice } from "./moa/usage.js";
 
 export type { ProviderConfig } from "./moa/providers/provider-config.js";
 export type { ModelPrice } from "./moa/usage.js";

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { ModelPrice } from "./usage.js";
 import { aggregate } from "./aggregate.js";
 import type { ChatModel } from "./chat-model.js";
 import { EventChannel } from "./event-channel.js";
@@ -10,6 +9,7 @@ import { newNonce, proposerMessages, withReferences } from "./prompts.js";
 import { runProposerLayer } from "./proposer-layer.js";
 import { sleep } from "./retry.js";
 import { endRun, failRun, type RunContext } from "./run-context.js";
+import type { ModelPrice } from "./usage.js";
 
 /** Retries after the first attempt when `deps.maxRetries` is not given (MOA_MAX_RETRIES default). */
 export const DEFAULT_MAX_RETRIES = 2;

@@ -4,11 +4,11 @@ import OpenAI, {
   APIError,
   APIUserAbortError,
 } from "openai";
-import type { ProviderConfig } from "./provider-config.js";
-import { resolveModel } from "./resolve-model.js";
 import { ModelError } from "../../errors.js";
-import { rateLimitInfo } from "./rate-limit-headers.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
+import type { ProviderConfig } from "./provider-config.js";
+import { rateLimitInfo } from "./rate-limit-headers.js";
+import { resolveModel } from "./resolve-model.js";
 
 /** Options for `OpenAICompatibleModel`, mostly for tests. */
 export interface OpenAICompatibleOptions {
