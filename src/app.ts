@@ -12,11 +12,9 @@ import type { Platform } from "./commands/invocation.js";
 import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import type { ChatModel } from "./moa/chat-model.js";
-import { OpenAICompatibleModel, resolveModel } from "./moa/providers/openai-compatible.js";
+import { createModelChain } from "./moa/traffic/model-chain.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
-import { ProviderScheduler } from "./ops/provider-scheduler.js";
 import { RedisQuotaStore } from "./ops/quota-redis-store.js";
 import { MemoryQuotaStore, type QuotaStore } from "./ops/quota-store.js";
 import { Quotas } from "./ops/quotas.js";
@@ -36,8 +34,6 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export interface AppOverrides {
   /** Logger (default: pino at LOG_LEVEL with the config's secrets scrubbed). */
   log?: Logger;
-  /** Model port under the provider scheduler (default: the OpenAI-compatible providers). */
-  model?: ChatModel;
   /** Interface the Slack HTTP receiver binds (default: all). */
   slackHost?: string;
   /** Extra routes on the Slack receiver's server (tests). */
@@ -99,15 +95,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     const shared = isShared(config);
     const journal = new RunJournal(kv, log, { instance: randomUUID() });
 
-    const scheduler = new ProviderScheduler(
-      overrides.model ?? new OpenAICompatibleModel(config.providers),
-      {
-        providerOf: (id) => resolveModel(id, config.providers).provider,
-        limits: config.providers,
-        onPause: (provider, ms) =>
-          log.warn({ provider, ms }, "provider rate-limited; pausing its calls"),
-      },
-    );
+    const { model, scheduler } = createModelChain(config, log);
     const runQueue = new RunQueue(config.MOA_MAX_CONCURRENT_RUNS);
     const quotaStore = await openQuotaStore(config, log);
     lifecycle.onClose("quota store", () => quotaStore.close());
@@ -142,7 +130,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     const commandDeps = { stores: opened, catalog, config, log };
     const botDeps = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
       ...storeDeps(platform, opened),
-      engine: { model: scheduler, prices: config.prices, maxRetries: config.MOA_MAX_RETRIES },
+      engine: {
+        model,
+        prices: config.prices,
+        maxRetries: config.MOA_MAX_RETRIES,
+        queueTimeoutMs: config.MOA_QUEUE_TIMEOUT_MS,
+      },
       log,
       runs,
       gate,
