@@ -5,7 +5,9 @@ import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import type { EditBudgets } from "./edit-budget.js";
 import { present } from "./presenter.js";
+import { INTERRUPTED_MESSAGE } from "./render-view.js";
 import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
 
@@ -23,11 +25,12 @@ export interface BotDeps {
   log: Logger;
   /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests, CLI). */
   gate?: RunGate;
+  /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
+  budgets?: EditBudgets;
 }
 
 /** What a run's interim message says when a restart interrupts it. */
-export const INTERRUPTED_MESSAGE =
-  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
+export { INTERRUPTED_MESSAGE };
 
 /**
  * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
@@ -103,6 +106,19 @@ async function run(
   const controller = new AbortController();
   const untrack = gate?.track(inv, controller, () => sink.edit(INTERRUPTED_MESSAGE)) ?? (() => {});
   let release = () => {};
+  // Idempotent: the slot goes back when the run ends (onRunEnd), before its last edit lands.
+  const releaseOnce = () => {
+    const r = release;
+    release = () => {};
+    r();
+  };
+  const rate = profile.editRate;
+  const budget =
+    rate &&
+    deps.budgets?.get(
+      `${profile.name}:${rate.scope === "workspace" ? inv.workspaceId : inv.channelId}`,
+      rate,
+    );
   try {
     const events = runMoa(
       { messages: result.messages, preset: result.preset, signal: controller.signal },
@@ -114,6 +130,8 @@ async function run(
       showQuestion: inv.source === "command",
       preset: result.preset.name,
       signal: controller.signal,
+      ...(budget && { budget }),
+      onRunEnd: releaseOnce,
       ...(gate && {
         stopKey: inv.eventKey,
         waitTurn: async (onPosition: (n: number) => void) => {
@@ -135,7 +153,7 @@ async function run(
         .catch((e) => log.warn({ err: e }, "conversation not saved"));
     }
   } finally {
-    release();
+    releaseOnce();
     untrack();
   }
 }
