@@ -391,8 +391,8 @@ describe("present", () => {
     };
     const budget = new EditBudget({
       scope: "workspace",
-      perMinute: 6_000,
-      burst: 2,
+      limit: 2,
+      windowMs: 10,
       reserveForFinal: 1,
     });
     const view = await present(script(["y"], 0), sink, profile, {

@@ -1,49 +1,47 @@
 /**
- * How many edits a platform lets one scope (a Slack workspace, a Discord channel) make:
- * a token bucket that refills `perMinute` evenly and holds at most `burst` tokens.
+ * How many edits a platform lets one scope (a Slack workspace, a Discord channel) make: at
+ * most `limit` in any `windowMs` (the literal reading of "50 per minute" and "5 per 5 s").
  */
 export interface EditRate {
   /** Which calls share one budget: every run of a workspace (Slack chat.update) or of a channel (Discord). */
   scope: "workspace" | "channel";
-  /** Sustained edits per minute for the whole scope. */
-  perMinute: number;
-  /** Most edits allowed back to back (bucket size). */
-  burst: number;
-  /** Tokens interim edits leave untouched, so final edits of other runs find one at once. */
+  /** Edits allowed in any window, for the whole scope. */
+  limit: number;
+  /** Window length, ms. */
+  windowMs: number;
+  /** Edits of each window interim edits leave to final edits, so many runs ending together find room at once. */
   reserveForFinal: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * One scope's edit budget, shared by all its runs. Interim edits only take a token when more
- * than `reserveForFinal` are left (else the run skips that tick: its next edit carries the
- * newer text anyway), so with many runs each run's edit rate drops on its own and a final edit
- * is never starved. Final edits wait for a token, first come first served.
+ * One scope's edit budget, shared by all its runs. Interim edits only go out while fewer than
+ * `limit - reserveForFinal` edits are in the window (else the run skips that tick: its next
+ * edit carries the newer text anyway), so with many runs each run's edit rate drops on its
+ * own and a final edit is never starved by progress edits. Final edits wait for room, first
+ * come first served.
  *
- * Hand-written rather than p-queue/bottleneck: p-queue counts fixed windows (no burst bucket,
- * no "take only above a reserve" without waiting), bottleneck has had no release since 2019;
- * what is needed here is one bucket with a non-blocking try, about forty lines.
+ * Hand-written rather than p-queue or bottleneck: p-queue counts fixed windows and has no
+ * non-blocking "take only above a reserve", bottleneck has had no release since 2019; this
+ * is one sliding-window log with a try and a wait.
  */
 export class EditBudget {
-  private tokens: number;
-  private at: number;
+  private readonly sent: number[] = [];
   private pausedUntil = 0;
   private finals: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly rate: EditRate,
     private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = rate.burst;
-    this.at = now();
-  }
+  ) {}
 
-  /** Takes a token for an interim edit when one is spare; false means "skip this edit". */
+  /** Takes room for an interim edit when there is some to spare; false means "skip this edit". */
   tryInterim(): boolean {
-    this.refill();
-    if (this.now() < this.pausedUntil || this.tokens < this.rate.reserveForFinal + 1) return false;
-    this.tokens -= 1;
+    const t = this.now();
+    if (t < this.pausedUntil || this.inWindow(t) >= this.rate.limit - this.rate.reserveForFinal)
+      return false;
+    this.sent.push(t);
     return true;
   }
 
@@ -57,33 +55,25 @@ export class EditBudget {
   /** The platform answered 429: no edit of this scope until `ms` from now. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
-    this.tokens = 0;
   }
 
   private async takeWaiting(): Promise<void> {
     for (;;) {
-      this.refill();
-      const paused = this.pausedUntil - this.now();
-      if (paused <= 0 && this.tokens >= 1) {
-        this.tokens -= 1;
+      const t = this.now();
+      const paused = this.pausedUntil - t;
+      if (paused <= 0 && this.inWindow(t) < this.rate.limit) {
+        this.sent.push(t);
         return;
       }
-      const refill = ((1 - this.tokens) * 60_000) / this.rate.perMinute;
-      await sleep(Math.max(paused, refill, 5));
+      const oldest = this.sent[0] ?? t;
+      await sleep(Math.max(paused, oldest + this.rate.windowMs - t, 5));
     }
   }
 
-  private refill(): void {
-    const t = this.now();
-    if (t < this.pausedUntil) {
-      this.at = t;
-      return;
-    }
-    this.tokens = Math.min(
-      this.rate.burst,
-      this.tokens + ((t - this.at) * this.rate.perMinute) / 60_000,
-    );
-    this.at = t;
+  private inWindow(t: number): number {
+    while (this.sent.length > 0 && (this.sent[0] as number) <= t - this.rate.windowMs)
+      this.sent.shift();
+    return this.sent.length;
   }
 }
 
