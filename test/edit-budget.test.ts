@@ -40,3 +40,19 @@ describe("EditBudget", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
   });
 });
+
+describe("EditBudget after a 429", () => {
+  it("lets a final edit go once the pause is over, not a whole window later", async () => {
+    const budget = new EditBudget({
+      scope: "workspace",
+      limit: 50,
+      windowMs: 60_000,
+      reserveForFinal: 25,
+    });
+    await budget.final();
+    budget.pause(50);
+    const t0 = Date.now();
+    await budget.final();
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+});

@@ -61,12 +61,13 @@ export class EditBudget {
     for (;;) {
       const t = this.now();
       const paused = this.pausedUntil - t;
-      if (paused <= 0 && this.inWindow(t) < this.rate.limit) {
+      const full = this.inWindow(t) >= this.rate.limit;
+      if (paused <= 0 && !full) {
         this.sent.push(t);
         return;
       }
-      const oldest = this.sent[0] ?? t;
-      await sleep(Math.max(paused, oldest + this.rate.windowMs - t, 5));
+      const slides = full ? (this.sent[0] ?? t) + this.rate.windowMs - t : 0;
+      await sleep(Math.max(paused, slides, 5));
     }
   }
 
