@@ -7,7 +7,12 @@
 import type { CustomRoute } from "@slack/bolt";
 import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
 import { createRunGate } from "../src/bots/run-gate.js";
-import { type SlackBot, type SlackBotDeps, startSlackBot } from "../src/bots/slack/slack-bot.js";
+import {
+  type SlackBot,
+  type SlackBotDeps,
+  type SlackBotOptions,
+  startSlackBot,
+} from "../src/bots/slack/slack-bot.js";
 import { storeDeps } from "../src/bots/store-deps.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import { presetCatalog } from "../src/commands/presets/catalog.js";
@@ -56,6 +61,8 @@ export interface SlackHarnessOptions {
   customRoutes?: CustomRoute[];
   /** User ids that may stop anyone's run (the gate's MOA_ADMIN_USERS). */
   admins?: string[];
+  /** Passed to startSlackBot (e.g. a short `apiTimeoutMs` for hanging-call tests). */
+  bot?: SlackBotOptions;
 }
 
 /** A button press: which message, and who (the fake's response_url is filled in). */
@@ -130,7 +137,11 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       SLACK_API_URL: fake.apiUrl,
     },
     deps,
-    { host: "127.0.0.1", ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}) },
+    {
+      host: "127.0.0.1",
+      ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}),
+      ...options.bot,
+    },
   );
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const sign = (extra?: Partial<SignOptions>): SignOptions => ({
