@@ -92,6 +92,8 @@ export async function present(
         if (e instanceof RateLimitedError) options.budget?.pause(e.retryAfterMs);
         report(e, "edit");
       });
+      // Counted from when the edit settled: a call the SDK held in its queue still gets its gap.
+      lastEditAt = now();
     }
   })();
 
