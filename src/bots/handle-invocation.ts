@@ -158,13 +158,15 @@ async function run(
   }
 }
 
-function logRun(log: Logger, preset: string, view: RunView): void {
+function logRun(log: Logger, preset: string, view: RunView & { delivery?: string }): void {
   const stats = view.stats;
   log.info(
     {
       runId: view.runId,
       preset,
       outcome: view.phase,
+      // "posted" means the final edit failed and the answer went out as a new message.
+      delivery: view.delivery,
       error: view.error?.code,
       totalMs: stats?.totalMs,
       costUsd: stats?.costUsd,
