@@ -5,7 +5,7 @@ import { startRunJournal } from "./bots/admission/take-over-runs.js";
 import { type DiscordBot, startDiscordBot } from "./bots/discord/discord-bot.js";
 import type { BotDeps } from "./bots/handle-invocation.js";
 import { createRunGate } from "./bots/run-gate.js";
-import { type SlackBot, startSlackBot } from "./bots/slack/slack-bot.js";
+import { type SlackBot, type SlackBotOptions, startSlackBot } from "./bots/slack/slack-bot.js";
 import { presetNames, storeDeps } from "./bots/store-deps.js";
 import { dispatch } from "./commands/dispatch.js";
 import type { Platform } from "./commands/invocation.js";
@@ -38,6 +38,8 @@ export interface AppOverrides {
   slackHost?: string;
   /** Extra routes on the Slack receiver's server (tests). */
   slackRoutes?: CustomRoute[];
+  /** Further Slack bot options (tests: shorter Web API timeouts). */
+  slackBot?: SlackBotOptions;
   /** Clock of the Discord bot (interaction token expiry). */
   discordNow?: () => number;
   /** Key prefix in the store (benches and tests sharing one Redis). */
@@ -166,6 +168,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
         {
           ...(routes.length > 0 && { customRoutes: routes }),
           ...(overrides.slackHost !== undefined && { host: overrides.slackHost }),
+          ...overrides.slackBot,
         },
       );
       slack = bot;

@@ -7,7 +7,7 @@
 import type { CustomRoute } from "@slack/bolt";
 import { createApp, type MoaApp } from "../src/app.js";
 import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
-import type { SlackBot } from "../src/bots/slack/slack-bot.js";
+import type { SlackBot, SlackBotOptions } from "../src/bots/slack/slack-bot.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import type { Stores } from "../src/store/stores.js";
@@ -53,6 +53,8 @@ export interface SlackHarnessOptions {
   customRoutes?: CustomRoute[];
   /** User ids that may stop anyone's run (MOA_ADMIN_USERS). */
   admins?: string[];
+  /** Passed to startSlackBot (e.g. a short `apiTimeoutMs` for hanging-call tests). */
+  bot?: SlackBotOptions;
 }
 
 /** A button press: which message, and who (the fake's response_url is filled in). */
@@ -115,6 +117,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     log: silentLogger,
     slackHost: "127.0.0.1",
     ...(options.customRoutes && { slackRoutes: options.customRoutes }),
+    ...(options.bot && { slackBot: options.bot }),
   });
   await app.start();
   const bot = app.slack as SlackBot;

@@ -1,3 +1,5 @@
+import type { EditRate } from "./edit-budget.js";
+
 /**
  * The only port through which shared bot code touches a platform. Each platform
  * implements it in `bots/<platform>/*-sink.ts` on top of SDK types; texts arrive
@@ -42,4 +44,21 @@ export interface PlatformProfile {
   editIntervalMs: number;
   /** Makes untrusted model text unable to notify anyone (mentions, @everyone, <!channel>...). */
   neutralize(text: string): string;
+  /** Edit budget shared by all runs of one scope (absent: only `editIntervalMs` paces edits). */
+  editRate?: EditRate;
+}
+
+/**
+ * A sink call refused with HTTP 429 that the sink did not wait out (so one rate-limited
+ * method does not hold every other call): the presenter skips or retries it after `retryAfterMs`.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    /** How long the platform asked to wait, ms. */
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`rate limited; retry after ${retryAfterMs} ms`, options);
+    this.name = "RateLimitedError";
+  }
 }

@@ -8,6 +8,7 @@ import type { RunJournal } from "../store/run-journal.js";
 import { journaledSink } from "./admission/journaled-sink.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import type { EditBudgets } from "./edit-budget.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
@@ -30,6 +31,8 @@ export interface BotDeps {
   gate?: RunGate;
   /** The store's journal of in-flight runs, so a crash loses no question; absent = none. */
   journal?: RunJournal;
+  /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
+  budgets?: EditBudgets;
 }
 
 /** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
@@ -127,6 +130,19 @@ async function run(
     ? journaledSink(sink, inv, journal, (e) => log.warn({ err: e }, "run journal unavailable"))
     : sink;
   let release = () => {};
+  // Idempotent: the slot goes back when the run ends (onRunEnd), before its last edit lands.
+  const releaseOnce = () => {
+    const r = release;
+    release = () => {};
+    r();
+  };
+  const rate = profile.editRate;
+  const budget =
+    rate &&
+    deps.budgets?.get(
+      `${profile.name}:${rate.scope === "workspace" ? inv.workspaceId : inv.channelId}`,
+      rate,
+    );
   try {
     const events = runMoa(
       { messages: result.messages, preset: result.preset, signal: controller.signal },
@@ -139,6 +155,8 @@ async function run(
       ...(options.resumed && { resumed: true }),
       preset: result.preset.name,
       signal: controller.signal,
+      ...(budget && { budget }),
+      onRunEnd: releaseOnce,
       ...(gate && {
         stopKey: inv.eventKey,
         waitTurn: async (onPosition: (n: number) => void) => {
@@ -160,19 +178,21 @@ async function run(
         .catch((e) => log.warn({ err: e }, "conversation not saved"));
     }
   } finally {
-    release();
+    releaseOnce();
     untrack();
     await journal?.remove(inv.eventKey).catch((e) => log.warn({ err: e }, "run not unjournaled"));
   }
 }
 
-function logRun(log: Logger, preset: string, view: RunView): void {
+function logRun(log: Logger, preset: string, view: RunView & { delivery?: string }): void {
   const stats = view.stats;
   log.info(
     {
       runId: view.runId,
       preset,
       outcome: view.phase,
+      // "posted" means the final edit failed and the answer went out as a new message.
+      delivery: view.delivery,
       error: view.error?.code,
       totalMs: stats?.totalMs,
       costUsd: stats?.costUsd,

@@ -2,6 +2,7 @@ import { type APIApplication, Client, Events, Partials, REST, Routes } from "dis
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import { EditBudgets } from "../edit-budget.js";
 import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { discordCommands } from "./command-definitions.js";
@@ -9,7 +10,12 @@ import { registerDiscordListeners } from "./discord-listeners.js";
 import { type Anchor, DiscordSink } from "./discord-sink.js";
 import { ExistingMessageAnchor } from "./existing-message-anchor.js";
 import { chooseIntents, MESSAGE_CONTENT_MISSING } from "./intents.js";
-import { discordProfile, NO_MENTIONS } from "./profile.js";
+import {
+  DISCORD_REST_RETRIES,
+  DISCORD_REST_TIMEOUT_MS,
+  discordProfile,
+  NO_MENTIONS,
+} from "./profile.js";
 import { registerCommands } from "./register-commands.js";
 import { StopButtons } from "./stop-button.js";
 
@@ -31,6 +37,8 @@ export interface DiscordBotDeps extends BotDeps {
   now?: () => number;
   /** Real-time wait before an unanswered slash command is deferred, ms (default 2,000). */
   deferAfterMs?: number;
+  /** Timeout of each REST request, ms (default DISCORD_REST_TIMEOUT_MS; tests of hanging calls shorten it). */
+  restTimeoutMs?: number;
 }
 
 /** How long login may take to a ready gateway before start-up fails instead of hanging, ms. */
@@ -75,7 +83,11 @@ export async function startDiscordBot(
       "DISCORD_BOT_TOKEN: required for Discord (Developer Portal > Bot > Token)",
     ]);
   const log = deps.log.child({ platform: "discord" });
-  const rest = { ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }) };
+  const rest = {
+    ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }),
+    timeout: deps.restTimeoutMs ?? DISCORD_REST_TIMEOUT_MS,
+    retries: DISCORD_REST_RETRIES,
+  };
   // Before login: the app's flags decide the intents, so this REST client carries the token itself.
   const api = new REST(rest).setToken(token);
   const app = (await api.get(Routes.currentApplication())) as APIApplication;
@@ -113,9 +125,11 @@ export async function startDiscordBot(
 
   let accepting = true;
   const stopButtons = new StopButtons();
+  // One edit budget per channel, shared by every run of this bot.
+  const runDeps: BotDeps = { budgets: new EditBudgets(), ...deps };
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
-    handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, deps).catch(
+    handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, runDeps).catch(
       (err: unknown) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };

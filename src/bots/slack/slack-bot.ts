@@ -3,10 +3,12 @@ import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import { EditBudgets } from "../edit-budget.js";
 import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
+import { slackClientOptions } from "./slack-client-options.js";
 import { registerSlackListeners } from "./slack-listeners.js";
 import { SlackSink, type SlackSinkTarget } from "./slack-sink.js";
 import { workspaceAdminCheck } from "./workspace-admin.js";
@@ -37,6 +39,8 @@ export interface SlackBotOptions {
   adminCacheMs?: number;
   /** Extra HTTP routes (ops /healthz, /metrics) on the receiver's server; in Socket Mode they alone open SLACK_PORT. */
   customRoutes?: CustomRoute[];
+  /** Timeout of each Web API request, ms (default SLACK_API_TIMEOUT_MS; tests of hanging calls shorten it). */
+  apiTimeoutMs?: number;
 }
 
 /** A running Slack bot. */
@@ -106,7 +110,7 @@ export async function startSlackBot(
     deferInitialization: true,
     // Thread memory lives in our store; Bolt's per-event conversation lookup would be wasted work.
     convoStore: false,
-    ...(config.SLACK_API_URL ? { clientOptions: { slackApiUrl: config.SLACK_API_URL } } : {}),
+    clientOptions: slackClientOptions(config.SLACK_API_URL, options.apiTimeoutMs),
   });
   const socket = Boolean(config.SLACK_APP_TOKEN);
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
@@ -114,6 +118,8 @@ export async function startSlackBot(
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
   });
   const botDeps: BotDeps = {
+    // One chat.update budget per workspace, shared by every run of this bot.
+    budgets: new EditBudgets(),
     ...deps,
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
