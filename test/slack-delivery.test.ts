@@ -55,6 +55,8 @@ describe("Slack delivery is bounded and has a fallback", () => {
             triggerId: `t.${i}`,
             responseUrl: hh.fake.responseUrl(`t.${i}`),
             channelId: `C${i % 10}`,
+            // 20 people, as the quotas (5 runs a minute per user) would refuse 20 from one.
+            userId: `U${i}`,
           }),
           { secret: SIGNING_SECRET },
         ),
