@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   MOA_STORE_URL: z.string().min(1).default("sqlite://data/moa.sqlite"),
   MOA_CONVERSATION_TTL_DAYS: num(7, 0.001, 365),
   MOA_CONVERSATION_MAX_TURNS: int(40, 2, 1000),
+  MOA_RUN_RETENTION_DAYS: num(90, 0.001, 3650),
   MOA_MAX_CONCURRENT_RUNS: int(8, 0, 10_000),
   MOA_QUOTA_USER_PER_MINUTE: int(5, 0),
   MOA_QUOTA_USER_PER_HOUR: int(60, 0),

@@ -19,14 +19,22 @@ export interface ChatSink {
   threadId(): string | undefined;
 }
 
-/** Interactive parts of the interim message while its run is in flight. */
+/** Interactive parts of a message: Stop while its run is in flight, 👍/👎 on the final answer. */
 export interface MessageControls {
   /** Run key a Stop button press carries back (Slack action value, Discord custom id suffix). */
-  stopKey: string;
+  stopKey?: string;
+  /** Run key the 👍/👎 buttons carry back (`up:<key>` / `down:<key>`). */
+  feedbackKey?: string;
 }
 
 /** Action id (Slack) and custom id prefix (Discord) of the Stop button. */
 export const STOP_ACTION_ID = "moa_stop";
+
+/** Action id of Slack's 👍/👎 `feedback_buttons` element (values `up:<runKey>` / `down:<runKey>`). */
+export const FEEDBACK_ACTION_ID = "moa_feedback";
+
+/** Custom id prefix of Discord's 👍/👎 buttons (`moa_fb:up:<runKey>` / `moa_fb:down:<runKey>`). */
+export const DISCORD_FEEDBACK_PREFIX = "moa_fb";
 
 /** Platform differences the shared presenter needs, as data. */
 export interface PlatformProfile {

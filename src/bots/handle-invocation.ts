@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import type { VoteFn } from "./feedback.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
@@ -23,6 +24,10 @@ export interface BotDeps {
   log: Logger;
   /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests, CLI). */
   gate?: RunGate;
+  /** Stores the finished run (feedback, stats); when present, final answers carry 👍/👎. */
+  recordRun?: (inv: Invocation, view: RunView) => Promise<void>;
+  /** Records a 👍/👎 press (see `feedback.ts`); absent = presses are answered "not recorded". */
+  vote?: VoteFn;
 }
 
 /** What a run's interim message says when a restart interrupts it. */
@@ -113,6 +118,7 @@ async function run(
       // A slash command's text is not echoed by the platform: quote it so the answer has context.
       showQuestion: inv.source === "command",
       preset: result.preset.name,
+      feedback: deps.recordRun !== undefined,
       signal: controller.signal,
       ...(gate && {
         stopKey: inv.eventKey,
@@ -123,6 +129,7 @@ async function run(
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
     });
     logRun(log, result.preset.name, view);
+    await deps.recordRun?.(inv, view).catch((e) => log.warn({ err: e }, "run record not saved"));
     gate?.finished(inv, view, controller.signal);
     const threadId = sink.threadId();
     if (view.phase === "done" && view.answer && threadId) {

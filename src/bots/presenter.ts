@@ -1,6 +1,6 @@
 import { toMoaBotError } from "../errors.js";
 import type { MoaEvent } from "../moa/events.js";
-import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import type { ChatSink, MessageControls, PlatformProfile } from "./chat-sink.js";
 import { editDelay, splitForLimit, threadName } from "./render-policy.js";
 import { draftLabel, renderView } from "./render-view.js";
 import { foldEvent, initialView, type RunView } from "./run-view.js";
@@ -22,6 +22,8 @@ export interface PresentOptions {
   waitTurn?: (onPosition: (position: number) => void) => Promise<void>;
   /** Run key for a Stop button on the interim message while the run is in flight (none when absent). */
   stopKey?: string;
+  /** Put 👍/👎 buttons (keyed by the engine's run id) on a finished answer. */
+  feedback?: boolean;
   /** The run's abort signal: a rejection after it aborted is a stop, not a failure. */
   signal?: AbortSignal;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
@@ -134,9 +136,13 @@ export async function present(
   await editing;
   const final = renderView(view, profile);
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
+  const feedback =
+    options.feedback && view.phase === "done" && view.runId
+      ? { feedbackKey: view.runId }
+      : undefined;
   // Always sent when there were controls: the final edit is what removes the Stop button.
-  if (final.main !== shown || controls)
-    await deliverFinal(sink, final.main, profile.editIntervalMs, report);
+  if (final.main !== shown || controls || feedback)
+    await deliverFinal(sink, final.main, profile.editIntervalMs, report, feedback);
   postInThread(final.overflow);
   await thread;
   return view;
@@ -148,10 +154,11 @@ async function deliverFinal(
   text: string,
   intervalMs: number,
   report: (error: unknown, what: string) => void,
+  controls: MessageControls | undefined,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await sink.edit(text);
+      await (controls ? sink.edit(text, controls) : sink.edit(text));
       return;
     } catch (error) {
       report(error, `final edit (attempt ${attempt})`);

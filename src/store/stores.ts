@@ -4,6 +4,7 @@ import { DedupStore } from "./dedup-store.js";
 import type { Kv } from "./kv.js";
 import { type OpenStoreOptions, openStore } from "./open-store.js";
 import { PresetStore } from "./preset-store.js";
+import { RunStore } from "./run-store.js";
 import { consoleWarnLog } from "./warn-log.js";
 
 const DAY_MS = 86_400_000;
@@ -16,6 +17,8 @@ export interface Stores {
   conversations: ConversationStore;
   /** Event dedup claims. */
   dedup: DedupStore;
+  /** Run records: feedback votes and `/moa stats`. */
+  runs: RunStore;
   /** Closes the shared connection. */
   close(): Promise<void>;
 }
@@ -23,7 +26,8 @@ export interface Stores {
 /** Builds the typed stores over an open Kv, with the memory bounds from config. */
 export function storesOver(
   kv: Kv,
-  config: Pick<Config, "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS">,
+  config: Pick<Config, "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS"> &
+    Partial<Pick<Config, "MOA_RUN_RETENTION_DAYS">>,
   log = consoleWarnLog,
 ): Stores {
   return {
@@ -37,6 +41,7 @@ export function storesOver(
       log,
     ),
     dedup: new DedupStore(kv, log),
+    runs: new RunStore(kv, Math.round((config.MOA_RUN_RETENTION_DAYS ?? 90) * DAY_MS), log),
     close: () => kv.close(),
   };
 }
@@ -46,7 +51,8 @@ export function openStores(
   config: Pick<
     Config,
     "MOA_STORE_URL" | "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS"
-  >,
+  > &
+    Partial<Pick<Config, "MOA_RUN_RETENTION_DAYS">>,
   options: OpenStoreOptions = {},
 ): Stores {
   return storesOver(

@@ -129,6 +129,7 @@ export async function startDiscordBot(
     ...(deps.deferAfterMs !== undefined && { deferAfterMs: deps.deferAfterMs }),
     stopButtons,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
+    ...(deps.vote && { vote: deps.vote }),
     log,
   });
 

@@ -9,8 +9,11 @@ import {
 } from "discord.js";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import type { VoteFn } from "../feedback.js";
 import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
+import { onFeedbackPress } from "./feedback-press.js";
+import { parseFeedbackCustomId } from "./feedback-buttons.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";
 import { DEFER_AFTER_MS, InteractionAnchor } from "./interaction-anchor.js";
@@ -44,6 +47,8 @@ export interface DiscordListenerDeps {
    * absent = no run can be stopped.
    */
   stop?: (runKey: string, userId: string) => Promise<StopResult>;
+  /** Records a 👍/👎 press; absent = presses are answered "not recorded". */
+  vote?: VoteFn;
   /** Structured log. */
   log: Logger;
 }
@@ -113,6 +118,8 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
    * is deferred first and a refusal then follows up ephemerally.
    */
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
+    const feedback = parseFeedbackCustomId(interaction.customId);
+    if (feedback) return onFeedbackPress(interaction, feedback, deps);
     const runKey = deps.stopButtons.stopKey(interaction.customId);
     if (runKey === undefined) {
       log.debug({ customId: interaction.customId }, "button of no known kind ignored");

@@ -1,5 +1,6 @@
 import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
+import { feedbackRows } from "./feedback-buttons.js";
 import { NO_MENTIONS } from "./profile.js";
 import { type ButtonRows, StopButtons } from "./stop-button.js";
 
@@ -63,7 +64,10 @@ export class DiscordSink implements ChatSink {
   }
 
   async edit(text: string, controls?: MessageControls): Promise<void> {
-    await this.anchor.edit(text, this.stopButtons.components(controls));
+    await this.anchor.edit(text, [
+      ...this.stopButtons.components(controls),
+      ...feedbackRows(controls),
+    ]);
   }
 
   async postInThread(text: string, threadName: string): Promise<void> {

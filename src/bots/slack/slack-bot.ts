@@ -122,6 +122,7 @@ export async function startSlackBot(
   registerSlackListeners(app, {
     start,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
+    vote: deps.vote,
     log,
   });
 

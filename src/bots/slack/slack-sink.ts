@@ -2,6 +2,7 @@ import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
 import { type SlackMessageBody, slackMessage } from "./markdown.js";
+import { feedbackBlocks } from "./feedback-blocks.js";
 import { stopBlocks } from "./stop-button.js";
 
 /** The three Web API methods a run needs (a narrow port over Bolt's WebClient). */
@@ -112,12 +113,15 @@ export class SlackSink implements ChatSink {
   }
 }
 
-/** The message body with the Stop button's actions block after the markdown block, if any. */
+/** The message body with the Stop button and the 👍/👎 blocks after the markdown block, if any. */
 function withControls(
   body: SlackMessageBody,
   controls: MessageControls | undefined,
 ): SlackMessageBody {
-  return { ...body, blocks: [...body.blocks, ...stopBlocks(controls)] };
+  return {
+    ...body,
+    blocks: [...body.blocks, ...stopBlocks(controls), ...feedbackBlocks(controls)],
+  };
 }
 
 /** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */
