@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType } from "discord.js";
+import type { Vote } from "../../store/run-record.js";
 import { DISCORD_FEEDBACK_PREFIX, type MessageControls } from "../chat-sink.js";
 import { feedbackValue, parseFeedbackValue } from "../feedback.js";
-import type { Vote } from "../../store/run-record.js";
 import { type ButtonRows, MAX_CUSTOM_ID_CHARS } from "./stop-button.js";
 
 const PREFIX = `${DISCORD_FEEDBACK_PREFIX}:`;

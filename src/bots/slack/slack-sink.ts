@@ -1,8 +1,8 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
-import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { feedbackBlocks } from "./feedback-blocks.js";
+import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { stopBlocks } from "./stop-button.js";
 
 /** The three Web API methods a run needs (a narrow port over Bolt's WebClient). */
