@@ -62,8 +62,15 @@ export function footer(view: RunView): string {
     `${seconds(stats.totalMs)}s`,
     `${count(tokens)} tokens`,
     ...(stats.costUsd === undefined ? [] : [`$${stats.costUsd.toFixed(4)}`]),
+    ...(view.agreement ? [agreementNote(view.agreement)] : []),
   ];
   return `_${parts.join(" · ")}_`;
+}
+
+/** Footer note of an early agreement exit, e.g. "drafts agreed after layer 1 (similarity 0.91): 1 layer skipped". */
+export function agreementNote(a: NonNullable<RunView["agreement"]>): string {
+  const layers = `${a.skippedLayers} layer${a.skippedLayers === 1 ? "" : "s"}`;
+  return `drafts agreed after layer ${a.layer} (similarity ${a.similarity.toFixed(2)}): ${layers} skipped`;
 }
 
 function header(view: RunView): string {

@@ -50,6 +50,8 @@ export interface RunView {
   drafts: Draft[];
   /** Totals from run-end / run-error. */
   stats?: RunStats;
+  /** Set when the drafts agreed early and later proposer layers were skipped. */
+  agreement?: { layer: number; similarity: number; skippedLayers: number };
 }
 
 /** The view before any event arrived. */
@@ -118,6 +120,9 @@ export function foldEvent(view: RunView, e: MoaEvent): RunView {
       });
       break;
     case "layer-end":
+      break;
+    case "agreement-exit":
+      view.agreement = { layer: e.layer, similarity: e.similarity, skippedLayers: e.skippedLayers };
       break;
     case "aggregate-start":
       view.phase = "aggregating";

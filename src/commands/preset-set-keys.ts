@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.js";
 import { PRESET_LIMITS, type Preset } from "../moa/preset.js";
 import { type ModelPolicyConfig, modelProblem, sentence } from "./model-policy.js";
+import { OPTION_KEYS } from "./preset-option-keys.js";
 
 /** One key of `preset set key=value`: metadata for help and Discord, and how it changes a draft. */
 export interface SetKeySpec {
@@ -171,4 +172,5 @@ export const SET_KEYS: readonly SetKeySpec[] = [
       draft.samples = inRange("self samples", samples, 1, MAX);
     },
   },
+  ...OPTION_KEYS,
 ];
