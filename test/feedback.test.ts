@@ -25,8 +25,9 @@ describe("Slack feedback", () => {
     const final = updates.at(-1);
     for (const u of updates.slice(0, -1))
       expect(blocksOf(u).some((b) => b.type === "context_actions")).toBe(false);
-    const [markdown, feedback, ...more] = blocksOf(final);
+    const [markdown, feedback, regenerate, ...more] = blocksOf(final);
     expect(markdown?.type).toBe("markdown");
+    expect(regenerate?.type).toBe("actions");
     expect(more).toEqual([]);
     const element = feedback?.elements?.[0] as {
       positive_button: { value: string };

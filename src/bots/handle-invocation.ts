@@ -4,6 +4,8 @@ import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
+import type { RunDrafts } from "../store/run-drafts.js";
+import type { WorkspaceScope } from "../store/store-keys.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import type { VoteFn } from "./feedback.js";
 import { present } from "./presenter.js";
@@ -24,11 +26,19 @@ export interface BotDeps {
   log: Logger;
   /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests, CLI). */
   gate?: RunGate;
-  /** Stores the finished run (feedback, stats); when present, final answers carry 👍/👎. */
-  recordRun?: (inv: Invocation, view: RunView) => Promise<void>;
+  /** Stores the finished run (feedback, stats) and its drafts (regenerate); when present, final answers carry 👍/👎. */
+  recordRun?: (inv: Invocation, view: RunView, source: RunSource) => Promise<void>;
+  /** The stored drafts of a run, for regenerate; absent = no Regenerate button. */
+  loadDrafts?: (scope: WorkspaceScope, runKey: string) => Promise<RunDrafts | undefined>;
   /** Records a 👍/👎 press (see `feedback.ts`); absent = presses are answered "not recorded". */
   vote?: VoteFn;
 }
+
+/** What a run was asked, as stored for regenerate. */
+export type RunSource = Pick<
+  Extract<CommandResult, { kind: "run" }>,
+  "preset" | "messages" | "question"
+>;
 
 /** What a run's interim message says when a restart interrupts it. */
 export const INTERRUPTED_MESSAGE =
@@ -119,6 +129,7 @@ async function run(
       showQuestion: inv.source === "command",
       preset: result.preset.name,
       feedback: deps.recordRun !== undefined,
+      regenerate: deps.loadDrafts !== undefined,
       signal: controller.signal,
       ...(gate && {
         stopKey: inv.eventKey,
@@ -129,7 +140,9 @@ async function run(
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
     });
     logRun(log, result.preset.name, view);
-    await deps.recordRun?.(inv, view).catch((e) => log.warn({ err: e }, "run record not saved"));
+    await deps
+      .recordRun?.(inv, view, result)
+      .catch((e) => log.warn({ err: e }, "run record not saved"));
     gate?.finished(inv, view, controller.signal);
     const threadId = sink.threadId();
     if (view.phase === "done" && view.answer && threadId) {

@@ -24,6 +24,10 @@ export interface PresentOptions {
   stopKey?: string;
   /** Put 👍/👎 buttons (keyed by the engine's run id) on a finished answer. */
   feedback?: boolean;
+  /** Put a Regenerate button on a finished answer that has drafts. */
+  regenerate?: boolean;
+  /** This run re-aggregates stored drafts: the footer says so. */
+  regenerated?: boolean;
   /** The run's abort signal: a rejection after it aborted is a stop, not a failure. */
   signal?: AbortSignal;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
@@ -53,6 +57,7 @@ export async function present(
   const report = options.onSinkError ?? (() => {});
   const view = initialView(options.preset);
   if (options.showQuestion) view.question = options.question;
+  if (options.regenerated) view.regenerated = true;
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   let shown = renderView(view, profile).main;
@@ -136,16 +141,23 @@ export async function present(
   await editing;
   const final = renderView(view, profile);
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
-  const feedback =
-    options.feedback && view.phase === "done" && view.runId
-      ? { feedbackKey: view.runId }
-      : undefined;
+  const feedback = finalControls(view, options);
   // Always sent when there were controls: the final edit is what removes the Stop button.
   if (final.main !== shown || controls || feedback)
     await deliverFinal(sink, final.main, profile.editIntervalMs, report, feedback);
   postInThread(final.overflow);
   await thread;
   return view;
+}
+
+/** 👍/👎 and Regenerate on a finished answer, keyed by the engine's run id; none otherwise. */
+function finalControls(view: RunView, options: PresentOptions): MessageControls | undefined {
+  if (view.phase !== "done" || view.runId === undefined) return undefined;
+  const controls: MessageControls = {
+    ...(options.feedback && { feedbackKey: view.runId }),
+    ...(options.regenerate && view.drafts.length > 0 && { regenerateKey: view.runId }),
+  };
+  return Object.keys(controls).length > 0 ? controls : undefined;
 }
 
 /** The final edit carries the answer, so it is retried (the SDKs already wait out 429s). */

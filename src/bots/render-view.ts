@@ -57,6 +57,7 @@ export function footer(view: RunView): string {
   const models = [...new Set(stats.calls.map((c) => c.model))];
   const tokens = stats.usage.inputTokens + stats.usage.outputTokens;
   const parts = [
+    ...(view.regenerated ? ["regenerated from the stored drafts"] : []),
     `preset ${view.preset}`,
     ...(models.length > 0 ? [models.join(", ")] : []),
     `${seconds(stats.totalMs)}s`,

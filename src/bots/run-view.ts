@@ -50,6 +50,8 @@ export interface RunView {
   drafts: Draft[];
   /** Totals from run-end / run-error. */
   stats?: RunStats;
+  /** The run re-aggregated stored drafts (regenerate). */
+  regenerated?: boolean;
   /** Set when the drafts agreed early and later proposer layers were skipped. */
   agreement?: { layer: number; similarity: number; skippedLayers: number };
 }

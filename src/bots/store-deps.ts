@@ -11,18 +11,26 @@ export const DEDUP_TTL_MS = 60 * 60 * 1000;
 /** The store-backed parts of BotDeps, wired the same way by main.ts, test harnesses and benches. */
 export function storeDeps(
   platform: Platform,
-  stores: Pick<Stores, "dedup" | "conversations"> & Partial<Pick<Stores, "runs">>,
+  stores: Pick<Stores, "dedup" | "conversations"> & Partial<Pick<Stores, "runs" | "runDrafts">>,
   now: () => number = Date.now,
-): Pick<BotDeps, "claim" | "remember" | "recordRun" | "vote"> {
-  const runs = stores.runs;
+): Pick<BotDeps, "claim" | "remember" | "recordRun" | "vote" | "loadDrafts"> {
+  const { runs, runDrafts } = stores;
   return {
     claim: (eventKey) => stores.dedup.claim(dedupKey(platform, eventKey), DEDUP_TTL_MS),
     remember: (inv, threadId, turns) =>
       stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
     ...(runs && {
-      recordRun: async (inv, view) => {
+      recordRun: async (inv, view, source) => {
         const record = runRecordOf(inv, view, now());
-        if (record) await runs.save(record);
+        if (!record) return;
+        await runs.save(record);
+        if (runDrafts && view.phase === "done" && view.drafts.length > 0)
+          await runDrafts.save(inv, record.runKey, {
+            ...source,
+            userHash: record.userHash,
+            drafts: view.drafts,
+            answer: view.answer,
+          });
       },
       vote: (press) =>
         runs.vote(
@@ -32,6 +40,7 @@ export function storeDeps(
           press.vote,
         ),
     }),
+    ...(runDrafts && { loadDrafts: (scope, runKey) => runDrafts.load(scope, runKey) }),
   };
 }
 

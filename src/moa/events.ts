@@ -173,4 +173,6 @@ export interface MoaRequest {
   preset: Preset;
   /** Aborting it cancels every in-flight call; the run then ends with `run-end` outcome `cancelled`. */
   signal?: AbortSignal;
+  /** Drafts of an earlier run (regenerate): no proposer is called, only the aggregator runs on them. */
+  reuseDrafts?: Draft[];
 }

@@ -100,7 +100,9 @@ async function execute(run: RunContext, request: MoaRequest): Promise<void> {
       });
     }
     const conversation = trimmed.messages;
-    for (let layer = 1; layer < preset.layers; layer++) {
+    if (request.reuseDrafts) drafts = request.reuseDrafts;
+    const firstLayer = request.reuseDrafts ? preset.layers : 1;
+    for (let layer = firstLayer; layer < preset.layers; layer++) {
       if (run.signal.aborted) return endRun(run, "cancelled", "", drafts);
       const messages =
         layer === 1

@@ -4,6 +4,7 @@ import { DedupStore } from "./dedup-store.js";
 import type { Kv } from "./kv.js";
 import { type OpenStoreOptions, openStore } from "./open-store.js";
 import { PresetStore } from "./preset-store.js";
+import { RunDraftsStore } from "./run-drafts.js";
 import { RunStore } from "./run-store.js";
 import { consoleWarnLog } from "./warn-log.js";
 
@@ -19,6 +20,8 @@ export interface Stores {
   dedup: DedupStore;
   /** Run records: feedback votes and `/moa stats`. */
   runs: RunStore;
+  /** Drafts of finished runs, for regenerate. */
+  runDrafts: RunDraftsStore;
   /** Closes the shared connection. */
   close(): Promise<void>;
 }
@@ -42,6 +45,7 @@ export function storesOver(
     ),
     dedup: new DedupStore(kv, log),
     runs: new RunStore(kv, Math.round((config.MOA_RUN_RETENTION_DAYS ?? 90) * DAY_MS), log),
+    runDrafts: new RunDraftsStore(kv, log),
     close: () => kv.close(),
   };
 }

@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import { FEEDBACK_ACTION_ID, type MessageControls } from "../chat-sink.js";
+import { FEEDBACK_ACTION_ID, type MessageControls, REGENERATE_ACTION_ID } from "../chat-sink.js";
 import { feedbackValue } from "../feedback.js";
 import { MAX_BUTTON_VALUE_CHARS } from "./stop-button.js";
 
@@ -30,6 +30,28 @@ export function feedbackBlocks(controls: MessageControls | undefined): types.Kno
             value: feedbackValue("down", key),
             accessibility_label: "Bad answer",
           },
+        },
+      ],
+    },
+  ];
+}
+
+/**
+ * The Regenerate button under a finished answer: an `actions` block with one button whose
+ * value is the run key (action_id `moa_regenerate`). None without a regenerate key.
+ */
+export function regenerateBlocks(controls: MessageControls | undefined): types.KnownBlock[] {
+  const key = controls?.regenerateKey;
+  if (key === undefined || key.length > MAX_BUTTON_VALUE_CHARS) return [];
+  return [
+    {
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          text: { type: "plain_text", text: "🔄 Regenerate" },
+          action_id: REGENERATE_ACTION_ID,
+          value: key,
         },
       ],
     },

@@ -4,6 +4,7 @@ import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
 import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
 import { registerSlackListeners } from "./slack-listeners.js";
@@ -119,8 +120,14 @@ export async function startSlackBot(
       .finally(() => runs.delete(run));
     runs.add(run);
   };
+  const startRegenerate = (press: RegeneratePress, target: SlackSinkTarget): void => {
+    const sink = new SlackSink(app.client.chat, target);
+    const run = regenerate(press, sink, slackProfile, botDeps).finally(() => runs.delete(run));
+    runs.add(run);
+  };
   registerSlackListeners(app, {
     start,
+    regenerate: startRegenerate,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     vote: deps.vote,
     log,

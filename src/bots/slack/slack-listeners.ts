@@ -9,8 +9,9 @@ import type {
 } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
-import { FEEDBACK_ACTION_ID, STOP_ACTION_ID } from "../chat-sink.js";
+import { FEEDBACK_ACTION_ID, REGENERATE_ACTION_ID, STOP_ACTION_ID } from "../chat-sink.js";
 import { parseFeedbackValue, VOTE_REPLIES, type VoteFn } from "../feedback.js";
+import type { RegeneratePress } from "../regenerate.js";
 import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { replyToPresser } from "./presser-reply.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
@@ -38,6 +39,8 @@ export interface SlackListenerDeps {
   stop?: ((runKey: string, userId: string) => Promise<StopResult>) | undefined;
   /** Records a 👍/👎 press; absent = presses are answered "not recorded". */
   vote?: VoteFn | undefined;
+  /** Starts a regenerate of a run into the pressed message (in the background); absent = ignored. */
+  regenerate?: ((press: RegeneratePress, target: SlackSinkTarget) => void) | undefined;
   /** Structured log. */
   log: Logger;
 }
@@ -84,6 +87,35 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       } catch (err) {
         log.error({ err }, "stop press not handled");
       }
+    },
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { type: "block_actions", action_id: REGENERATE_ACTION_ID },
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const messageTs = body.message?.ts ?? body.container.message_ts;
+      if (!deps.regenerate || !action.value || !channel || typeof messageTs !== "string") {
+        log.warn({ value: action.value }, "regenerate press without a run, channel or message");
+        return;
+      }
+      const threadTs: unknown = body.container.thread_ts ?? body.message?.thread_ts;
+      deps.regenerate(
+        {
+          platform: "slack",
+          workspaceId: body.team?.id ?? body.user.team_id ?? "",
+          channelId: channel,
+          userId: body.user.id,
+          runKey: action.value,
+        },
+        {
+          channel,
+          threadTs: typeof threadTs === "string" ? threadTs : undefined,
+          userId: body.user.id,
+          messageTs,
+          ...(body.response_url ? { respond } : {}),
+        },
+      );
     },
   );
   app.action<BlockAction<FeedbackButtonsAction>>(

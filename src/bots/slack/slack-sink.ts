@@ -1,7 +1,7 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
-import { feedbackBlocks } from "./feedback-blocks.js";
+import { feedbackBlocks, regenerateBlocks } from "./feedback-blocks.js";
 import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { stopBlocks } from "./stop-button.js";
 
@@ -21,6 +21,8 @@ export interface SlackSinkTarget {
   userId: string;
   /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
   respond?: RespondFn | undefined;
+  /** An existing answer message to rewrite (regenerate): `open` edits it instead of posting. */
+  messageTs?: string | undefined;
 }
 
 /** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
@@ -46,6 +48,11 @@ export class SlackSink implements ChatSink {
 
   /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
   async open(text: string, controls?: MessageControls): Promise<void> {
+    if (this.target.messageTs !== undefined) {
+      this.interimTs = this.target.messageTs;
+      await this.edit(text, controls);
+      return;
+    }
     try {
       const res = await this.chat.postMessage({
         channel: this.target.channel,
@@ -104,7 +111,7 @@ export class SlackSink implements ChatSink {
 
   /** Root ts of the thread holding drafts and follow-ups. */
   threadId(): string | undefined {
-    return this.target.threadTs ?? this.interimTs;
+    return this.target.threadTs ?? this.interimTs ?? this.target.messageTs;
   }
 
   private requireInterim(): string {
@@ -120,7 +127,12 @@ function withControls(
 ): SlackMessageBody {
   return {
     ...body,
-    blocks: [...body.blocks, ...stopBlocks(controls), ...feedbackBlocks(controls)],
+    blocks: [
+      ...body.blocks,
+      ...stopBlocks(controls),
+      ...feedbackBlocks(controls),
+      ...regenerateBlocks(controls),
+    ],
   };
 }
 
