@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { REGENERATE_REPLIES } from "../src/bots/regenerate.js";
+import { type DiscordHarness, startDiscordHarness } from "./discord-harness.js";
+import { bob, buttonIds, opt, pressButton, runCommand } from "./fake-discord-actions.js";
 import { bodyText, buttonValues } from "./fake-slack.js";
 import { type SlackHarness, startSlackHarness } from "./slack-harness.js";
 
@@ -85,5 +87,58 @@ describe("Slack regenerate", () => {
     });
     await h.fake.waitFor((f) => f.callsTo("response_url").length === 2);
     expect(String(h.fake.callsTo("response_url")[1]?.args.text)).toContain(REGENERATE_REPLIES.gone);
+  });
+});
+
+describe("Discord regenerate", () => {
+  let h: DiscordHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("re-runs only the aggregator; the reply is rewritten in place, the old answer noted in its drafts thread; others are refused ephemerally", async () => {
+    h = await startDiscordHarness({ models: aggTwice() });
+    const run = runCommand(h.fake, { name: "moa", options: [opt("prompt", "regen me")] });
+    await h.idle();
+    const answerId = h.fake.originals.get(run.token) as string;
+    const regen = buttonIds(h.fake, answerId).find((id) => id.startsWith("moa_regen:"));
+    expect(regen).toMatch(/^moa_regen:[0-9a-f-]{36}$/);
+    expect(String(h.fake.messages.get(answerId)?.content)).toContain("The first answer.");
+
+    // Someone else: an ephemeral refusal, nothing runs.
+    const other = pressButton(h.fake, { messageId: answerId, customId: String(regen), user: bob });
+    const refusal = await h.fake.waitForCall("POST", new RegExp(`^/webhooks/\\d+/${other.token}$`));
+    expect(refusal.body).toMatchObject({
+      content: REGENERATE_REPLIES.notYours,
+      flags: 64,
+      allowed_mentions: { parse: [] },
+    });
+    expect(h.models.requestsFor("agg")).toHaveLength(1);
+
+    const press = pressButton(h.fake, { messageId: answerId, customId: String(regen) });
+    const ack = await h.fake.waitForCall(
+      "POST",
+      new RegExp(`^/interactions/${press.id}/[^/]+/callback$`),
+    );
+    expect(ack.body).toMatchObject({ type: 6 });
+    await expect
+      .poll(() => String(h?.fake.messages.get(answerId)?.content), { timeout: 10_000 })
+      .toContain("regenerated from the stored drafts");
+    await h.idle();
+    expect(h.models.requestsFor("p1")).toHaveLength(1);
+    expect(h.models.requestsFor("p2")).toHaveLength(1);
+    expect(h.models.requestsFor("agg")).toHaveLength(2);
+    const content = String(h.fake.messages.get(answerId)?.content);
+    expect(content).toContain("A better answer.");
+    expect(content).not.toContain("The first answer.");
+    // The note went to the existing drafts thread (thread id = answer id), not a new one.
+    const inThread = [...h.fake.messages.values()].filter((m) => m.channel_id === answerId);
+    expect(inThread.some((m) => String(m.content).includes("Previous answer"))).toBe(true);
+    expect(inThread.some((m) => String(m.content).includes("The first answer."))).toBe(true);
+    expect(h.fake.callsTo("POST", /\/threads$/)).toHaveLength(1);
+    const again = buttonIds(h.fake, answerId).find((id) => id.startsWith("moa_regen:"));
+    expect(again).toMatch(/^moa_regen:/);
+    expect(again).not.toBe(regen);
   });
 });

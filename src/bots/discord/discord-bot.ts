@@ -3,6 +3,7 @@ import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
 import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { discordCommands } from "./command-definitions.js";
 import { registerDiscordListeners } from "./discord-listeners.js";
 import { type Anchor, DiscordSink } from "./discord-sink.js";
@@ -121,7 +122,14 @@ export async function startDiscordBot(
       .finally(() => runs.delete(run));
     runs.add(run);
   };
+  const startRegenerate = (press: RegeneratePress, anchor: Anchor): void => {
+    if (!accepting) return;
+    const sink = new DiscordSink(anchor, stopButtons);
+    const run = regenerate(press, sink, discordProfile, deps).finally(() => runs.delete(run));
+    runs.add(run);
+  };
   registerDiscordListeners(client, {
+    regenerate: startRegenerate,
     allowDms: config.DISCORD_ALLOW_DMS,
     start,
     presetNames: deps.presetNames,

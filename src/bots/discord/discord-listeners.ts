@@ -10,11 +10,13 @@ import {
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
 import type { VoteFn } from "../feedback.js";
+import type { RegeneratePress } from "../regenerate.js";
 import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";
-import { parseFeedbackCustomId } from "./feedback-buttons.js";
+import { ExistingMessageAnchor } from "./existing-message-anchor.js";
+import { parseFeedbackCustomId, parseRegenerateCustomId } from "./feedback-buttons.js";
 import { onFeedbackPress } from "./feedback-press.js";
 import { DEFER_AFTER_MS, InteractionAnchor } from "./interaction-anchor.js";
 import { MessageAnchor } from "./message-anchor.js";
@@ -49,6 +51,8 @@ export interface DiscordListenerDeps {
   stop?: (runKey: string, userId: string) => Promise<StopResult>;
   /** Records a 👍/👎 press; absent = presses are answered "not recorded". */
   vote?: VoteFn;
+  /** Starts a regenerate of a run into the pressed message (in the background). */
+  regenerate?: (press: RegeneratePress, anchor: Anchor) => void;
   /** Structured log. */
   log: Logger;
 }
@@ -120,6 +124,8 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
     const feedback = parseFeedbackCustomId(interaction.customId);
     if (feedback) return onFeedbackPress(interaction, feedback, deps);
+    const regenerateKey = parseRegenerateCustomId(interaction.customId);
+    if (regenerateKey !== undefined) return onRegeneratePress(interaction, regenerateKey);
     const runKey = deps.stopButtons.stopKey(interaction.customId);
     if (runKey === undefined) {
       log.debug({ customId: interaction.customId }, "button of no known kind ignored");
@@ -154,6 +160,22 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
     } as const;
     const ack = early === undefined ? interaction.followUp(reply) : interaction.reply(reply);
     await ack.catch(notAcked(result));
+  };
+
+  /** Acknowledged at once without a visible change; the regenerate then rewrites the message. */
+  const onRegeneratePress = async (interaction: ButtonInteraction, runKey: string) => {
+    await interaction.deferUpdate();
+    if (!deps.regenerate) return;
+    deps.regenerate(
+      {
+        platform: "discord",
+        workspaceId: interaction.guildId ?? "dm",
+        channelId: interaction.channelId,
+        userId: interaction.user.id,
+        runKey,
+      },
+      new ExistingMessageAnchor(interaction, interaction.message),
+    );
   };
 
   client.on(Events.InteractionCreate, (interaction) => {

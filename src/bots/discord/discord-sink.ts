@@ -17,6 +17,8 @@ export interface Anchor {
   replyPrivately(text: string): Promise<void>;
   /** Called once the flow is over: cleans up anything left half-done (an unanswered deferral). */
   close(): Promise<void>;
+  /** The answer message when it exists before `open` (regenerate rewrites it). */
+  readonly existing?: Message;
 }
 
 /** Thread names must be 1..100 characters. */
@@ -93,8 +95,14 @@ export class DiscordSink implements ChatSink {
   }
 
   private async createThread(name: string): Promise<SendableChannels> {
-    const answer = this.#answer;
+    const answer = this.#answer ?? this.anchor.existing;
     if (!answer) throw new Error("postInThread before open");
+    // A regenerated answer already has its drafts thread: a second start would be refused.
+    const existing = answer.thread;
+    if (existing) {
+      this.#threadId = existing.id;
+      return existing;
+    }
     const here = answer.channel ?? (await answer.client.channels.fetch(answer.channelId));
     if (!here?.isSendable()) throw new Error(`channel ${answer.channelId} is not sendable`);
     if (here.isThread() || here.isDMBased()) {

@@ -1,6 +1,10 @@
 import { ButtonStyle, ComponentType } from "discord.js";
 import type { Vote } from "../../store/run-record.js";
-import { DISCORD_FEEDBACK_PREFIX, type MessageControls } from "../chat-sink.js";
+import {
+  DISCORD_FEEDBACK_PREFIX,
+  DISCORD_REGENERATE_PREFIX,
+  type MessageControls,
+} from "../chat-sink.js";
 import { feedbackValue, parseFeedbackValue } from "../feedback.js";
 import { type ButtonRows, MAX_CUSTOM_ID_CHARS } from "./stop-button.js";
 
@@ -20,21 +24,48 @@ export function parseFeedbackCustomId(
     : undefined;
 }
 
+/** Custom id of a Regenerate button: `moa_regen:<runKey>`. */
+export function regenerateCustomId(runKey: string): string {
+  return `${DISCORD_REGENERATE_PREFIX}:${runKey}`;
+}
+
+/** The run a pressed custom id asks to regenerate; undefined when it is not a Regenerate button. */
+export function parseRegenerateCustomId(customId: string): string | undefined {
+  const prefix = `${DISCORD_REGENERATE_PREFIX}:`;
+  return customId.startsWith(prefix) && customId.length > prefix.length
+    ? customId.slice(prefix.length)
+    : undefined;
+}
+
 /**
- * One row with 👍 and 👎 (grey buttons, so the answer stays the eye-catcher) when `controls`
- * carry a feedback key that fits Discord's 100-character custom id (engine run ids do).
+ * One row under a finished answer: 👍 and 👎 (grey, so the answer stays the eye-catcher)
+ * when `controls` carry a feedback key, and 🔄 Regenerate when they carry a regenerate key;
+ * each only when its custom id fits Discord's 100 characters (engine run ids do).
  */
 export function feedbackRows(controls: MessageControls | undefined): ButtonRows {
+  const fits = (id: string) => id.length <= MAX_CUSTOM_ID_CHARS;
+  const buttons: ButtonRows[number]["components"] = [];
   const key = controls?.feedbackKey;
-  if (key === undefined || feedbackCustomId("down", key).length > MAX_CUSTOM_ID_CHARS) return [];
-  const button = (vote: Vote, emoji: string) =>
-    ({
+  if (key !== undefined && fits(feedbackCustomId("down", key))) {
+    for (const [vote, emoji] of [
+      ["up", "👍"],
+      ["down", "👎"],
+    ] as const)
+      buttons.push({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        emoji: { name: emoji },
+        custom_id: feedbackCustomId(vote, key),
+      });
+  }
+  const regen = controls?.regenerateKey;
+  if (regen !== undefined && fits(regenerateCustomId(regen)))
+    buttons.push({
       type: ComponentType.Button,
       style: ButtonStyle.Secondary,
-      emoji: { name: emoji },
-      custom_id: feedbackCustomId(vote, key),
-    }) as const;
-  return [
-    { type: ComponentType.ActionRow, components: [button("up", "👍"), button("down", "👎")] },
-  ];
+      label: "Regenerate",
+      emoji: { name: "🔄" },
+      custom_id: regenerateCustomId(regen),
+    });
+  return buttons.length > 0 ? [{ type: ComponentType.ActionRow, components: buttons }] : [];
 }
