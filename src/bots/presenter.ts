@@ -141,10 +141,10 @@ export async function present(
   await editing;
   const final = renderView(view, profile);
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
-  const feedback = finalControls(view, options);
+  const answerControls = finalControls(view, options);
   // Always sent when there were controls: the final edit is what removes the Stop button.
-  if (final.main !== shown || controls || feedback)
-    await deliverFinal(sink, final.main, profile.editIntervalMs, report, feedback);
+  if (final.main !== shown || controls || answerControls)
+    await deliverFinal(sink, final.main, profile.editIntervalMs, report, answerControls);
   postInThread(final.overflow);
   await thread;
   return view;
