@@ -2,13 +2,21 @@
 // in its own file under bench/ and listing it below.
 import { availableParallelism, loadavg } from "node:os";
 import { admissionBench } from "./admission.js";
+import { agreementBench } from "./agreement.js";
 import { deliveryBench } from "./delivery.js";
 import { engineBench } from "./engine.js";
 import { opsBench } from "./ops.js";
 import type { BenchSection } from "./section.js";
 import { slackBench } from "./slack.js";
 
-const all: BenchSection[] = [engineBench, slackBench, opsBench, admissionBench, deliveryBench];
+const all: BenchSection[] = [
+  engineBench,
+  slackBench,
+  opsBench,
+  admissionBench,
+  deliveryBench,
+  agreementBench,
+];
 // `npm run bench -- slack` runs only the sections whose names contain an argument.
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const sections =

@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   /** Unset: derived from the provider budgets (see defaultMaxConcurrentRuns). */
   MOA_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).max(10_000).optional(),
   MOA_QUEUE_TIMEOUT_MS: int(180_000, 1_000, 3_600_000),
+  MOA_RUN_RETENTION_DAYS: num(90, 0.001, 3650),
   MOA_QUOTA_USER_PER_MINUTE: int(5, 0),
   MOA_QUOTA_USER_PER_HOUR: int(60, 0),
   MOA_QUOTA_CHANNEL_PER_MINUTE: int(20, 0),

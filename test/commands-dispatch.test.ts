@@ -96,6 +96,8 @@ describe("presets and preset", () => {
         "- max tokens: 1024 per call",
         "- min proposers: 1 per layer",
         "- deadline: off",
+        "- style: paper",
+        "- early agreement exit: off",
         "- limits: at most 8 proposers per layer, 1-4 layers, temperature 0-2, max tokens up to 4096; each call times out after 2m",
       ].join("\n"),
     );

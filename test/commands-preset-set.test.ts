@@ -5,7 +5,7 @@ import type { Kv } from "../src/store/kv.js";
 import { slackInvocation, tempSqliteKv, testDeps } from "./fixtures/commands-env.js";
 
 const KEYS =
-  "Keys: proposers, aggregator, layers, temperature, max_tokens, min_proposers, deadline, self.";
+  "Keys: proposers, aggregator, layers, temperature, max_tokens, min_proposers, deadline, self, style, agree.";
 const admin = (text: string) => slackInvocation({ userId: "UADMIN", text });
 
 let kv: Kv;

@@ -145,6 +145,8 @@ export interface BlockActionFields {
   value: string;
   /** The button's action_id (default `moa_stop`). */
   actionId?: string;
+  /** The element type (default `button`; 👍/👎 presses are `feedback_buttons`). */
+  actionType?: string;
   /** response_url (point it at the fake). */
   responseUrl: string;
   /** Who pressed (default U0USER). */
@@ -194,7 +196,7 @@ export function blockActions(f: BlockActionFields): string {
         text: { type: "plain_text", text: "Stop", emoji: true },
         value: f.value,
         style: "danger",
-        type: "button",
+        type: f.actionType ?? "button",
         action_ts: actionTs,
       },
     ],

@@ -102,8 +102,9 @@ describe("Slack Stop button", () => {
     expect(h.models.aborted()).toEqual([]);
     const shown = h.fake.messages.get(interim);
     expect(shown?.text).toContain("The answer.");
-    expect(hasActions(h.fake.callsTo("chat.update").at(-1))).toBe(false);
+    // The answer loses Stop; its only buttons are Regenerate (and 👍/👎 in context_actions).
     expect(buttonValues(shown, "moa_stop")).toEqual([]);
+    expect(buttonValues(shown, "moa_regenerate")).toHaveLength(1);
   });
 
   it("says the run already finished to a press after the answer is in, through response_url when the bot cannot post", async () => {

@@ -25,14 +25,30 @@ export interface ChatSink {
   close?(): Promise<void>;
 }
 
-/** Interactive parts of the interim message while its run is in flight. */
+/** Interactive parts of a message: Stop while its run is in flight, 👍/👎 on the final answer. */
 export interface MessageControls {
   /** Run key a Stop button press carries back (Slack action value, Discord custom id suffix). */
-  stopKey: string;
+  stopKey?: string;
+  /** Run key the 👍/👎 buttons carry back (`up:<key>` / `down:<key>`). */
+  feedbackKey?: string;
+  /** Run key a Regenerate button carries back (Slack value, Discord `moa_regen:<key>`). */
+  regenerateKey?: string;
 }
 
 /** Action id (Slack) and custom id prefix (Discord) of the Stop button. */
 export const STOP_ACTION_ID = "moa_stop";
+
+/** Action id of Slack's 👍/👎 `feedback_buttons` element (values `up:<runKey>` / `down:<runKey>`). */
+export const FEEDBACK_ACTION_ID = "moa_feedback";
+
+/** Action id (Slack) and custom id prefix (Discord, `moa_regen:<runKey>`) of the Regenerate button. */
+export const REGENERATE_ACTION_ID = "moa_regenerate";
+
+/** Custom id prefix of Discord's Regenerate button. */
+export const DISCORD_REGENERATE_PREFIX = "moa_regen";
+
+/** Custom id prefix of Discord's 👍/👎 buttons (`moa_fb:up:<runKey>` / `moa_fb:down:<runKey>`). */
+export const DISCORD_FEEDBACK_PREFIX = "moa_fb";
 
 /** Platform differences the shared presenter needs, as data. */
 export interface PlatformProfile {

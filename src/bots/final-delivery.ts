@@ -1,4 +1,4 @@
-import type { ChatSink } from "./chat-sink.js";
+import type { ChatSink, MessageControls } from "./chat-sink.js";
 import { RateLimitedError } from "./chat-sink.js";
 import type { EditBudget } from "./edit-budget.js";
 import { splitForLimit } from "./render-policy.js";
@@ -27,6 +27,8 @@ export interface FinalOptions {
   threadName: string;
   /** Where each failed call is reported. */
   report: (error: unknown, what: string) => void;
+  /** Buttons of the finished answer (👍/👎, Regenerate); none = the Stop button goes. */
+  controls?: MessageControls | undefined;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function deliverFinal(
   for (let attempt = 1; attempt <= FINAL_EDIT_ATTEMPTS; attempt++) {
     await options.budget?.final();
     try {
-      await sink.edit(text);
+      await (options.controls ? sink.edit(text, options.controls) : sink.edit(text));
       return "edited";
     } catch (error) {
       options.report(error, `final edit (attempt ${attempt})`);

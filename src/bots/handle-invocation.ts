@@ -4,11 +4,14 @@ import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
+import type { RunDrafts } from "../store/run-drafts.js";
 import type { RunJournal } from "../store/run-journal.js";
+import type { WorkspaceScope } from "../store/store-keys.js";
 import { journaledSink } from "./admission/journaled-sink.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import type { EditBudgets } from "./edit-budget.js";
+import type { VoteFn } from "./feedback.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
@@ -33,6 +36,12 @@ export interface BotDeps {
   journal?: RunJournal;
   /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
   budgets?: EditBudgets;
+  /** Stores the finished run (feedback, stats) and its drafts (regenerate); when present, final answers carry 👍/👎. */
+  recordRun?: (inv: Invocation, view: RunView, source: RunSource) => Promise<void>;
+  /** The stored drafts of a run, for regenerate; absent = no Regenerate button. */
+  loadDrafts?: (scope: WorkspaceScope, runKey: string) => Promise<RunDrafts | undefined>;
+  /** Records a 👍/👎 press (see `feedback.ts`); absent = presses are answered "not recorded". */
+  vote?: VoteFn;
 }
 
 /** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
@@ -43,6 +52,12 @@ export interface InvocationOptions {
   /** A re-run of a journaled run after a crash: already claimed, and its message says so. */
   resumed?: boolean;
 }
+
+/** What a run was asked, as stored for regenerate. */
+export type RunSource = Pick<
+  Extract<CommandResult, { kind: "run" }>,
+  "preset" | "messages" | "question"
+>;
 
 /**
  * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
@@ -154,6 +169,8 @@ async function run(
       showQuestion: inv.source === "command",
       ...(options.resumed && { resumed: true }),
       preset: result.preset.name,
+      feedback: deps.recordRun !== undefined,
+      regenerate: deps.loadDrafts !== undefined,
       signal: controller.signal,
       ...(budget && { budget }),
       onRunEnd: releaseOnce,
@@ -166,6 +183,9 @@ async function run(
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
     });
     logRun(log, result.preset.name, view);
+    await deps
+      .recordRun?.(inv, view, result)
+      .catch((e) => log.warn({ err: e }, "run record not saved"));
     gate?.finished(inv, view, controller.signal);
     const threadId = sink.threadId();
     if (view.phase === "done" && view.answer && threadId) {

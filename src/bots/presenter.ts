@@ -1,7 +1,12 @@
 import { toMoaBotError } from "../errors.js";
 import type { MoaEvent } from "../moa/events.js";
 import { ShutdownAbort } from "../ops/shutdown.js";
-import { type ChatSink, type PlatformProfile, RateLimitedError } from "./chat-sink.js";
+import {
+  type ChatSink,
+  type MessageControls,
+  type PlatformProfile,
+  RateLimitedError,
+} from "./chat-sink.js";
 import type { EditBudget } from "./edit-budget.js";
 import { deliverFinal, type FinalDelivery } from "./final-delivery.js";
 import { editDelay, splitForLimit, threadName } from "./render-policy.js";
@@ -29,6 +34,12 @@ export interface PresentOptions {
   onRunEnd?: () => void;
   /** Run key for a Stop button on the interim message while the run is in flight (none when absent). */
   stopKey?: string;
+  /** Put 👍/👎 buttons (keyed by the engine's run id) on a finished answer. */
+  feedback?: boolean;
+  /** Put a Regenerate button on a finished answer that has drafts. */
+  regenerate?: boolean;
+  /** This run re-aggregates stored drafts: the footer says so. */
+  regenerated?: boolean;
   /**
    * The run's abort signal: a rejection after it aborted is a stop, not a failure; aborted
    * with a `ShutdownAbort` reason the run ends as "interrupted by a restart".
@@ -67,6 +78,7 @@ export async function present(
   const view: PresentedView = initialView(options.preset);
   if (options.showQuestion) view.question = options.question;
   if (options.resumed) view.resumed = true;
+  if (options.regenerated) view.regenerated = true;
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   const interval = profile.editIntervalMs;
@@ -149,16 +161,28 @@ export async function present(
   const final = renderView(view, profile);
   // Keep the gap to the last interim edit (one message is still edited at most once per interval).
   await sleep(editDelay(lastEditAt, now(), interval));
+  const answerControls = finalControls(view, options);
   // Always sent when there were controls: the final edit is what removes the Stop button.
-  if (final.main !== shown || controls)
+  if (final.main !== shown || controls || answerControls)
     view.delivery = await deliverFinal(sink, final.main, {
       budget: options.budget,
       backoffMs: interval,
       maxChars: profile.maxMessageChars,
       threadName: name,
       report,
+      controls: answerControls,
     });
   postInThread(final.overflow);
   await thread;
   return view;
+}
+
+/** 👍/👎 and Regenerate on a finished answer, keyed by the engine's run id; none otherwise. */
+function finalControls(view: RunView, options: PresentOptions): MessageControls | undefined {
+  if (view.phase !== "done" || view.runId === undefined) return undefined;
+  const controls: MessageControls = {
+    ...(options.feedback && { feedbackKey: view.runId }),
+    ...(options.regenerate && view.drafts.length > 0 && { regenerateKey: view.runId }),
+  };
+  return Object.keys(controls).length > 0 ? controls : undefined;
 }

@@ -80,6 +80,7 @@ export function footer(view: RunView, neutralize: (t: string) => string = (t) =>
   );
   const extra = failed.length - FOOTER_NAMED_FAILURES;
   const parts = [
+    ...(view.regenerated ? ["regenerated from the stored drafts"] : []),
     `preset ${shortReason(view.preset, FOOTER_ID_CHARS)}`,
     ...(view.resumed ? ["↻ resumed after a restart"] : []),
     ...(proposerCalls.length === 0
@@ -93,6 +94,7 @@ export function footer(view: RunView, neutralize: (t: string) => string = (t) =>
     `${seconds(stats.totalMs)}s`,
     `${count(stats.usage.inputTokens + stats.usage.outputTokens)} tokens`,
     ...(stats.costUsd === undefined ? [] : [`$${stats.costUsd.toFixed(4)}`]),
+    ...(view.agreement ? [agreementNote(view.agreement)] : []),
   ];
   const text = neutralize(parts.join(" · "));
   return `_${text.length > FOOTER_MAX_CHARS - 2 ? `${text.slice(0, FOOTER_MAX_CHARS - 3)}…` : text}_`;
@@ -104,6 +106,12 @@ export function droppedNote(e: Extract<MoaEvent, { type: "proposer-error" }>): s
     ? `dropped after ${seconds(e.latencyMs)}s`
     : `failed after ${seconds(e.latencyMs)}s`;
   return `${e.skipped ? "⏭️" : "❌"} **${e.model}** · layer ${e.layer} · ${what}: ${shortReason(e.error.message, 300)}`;
+}
+
+/** Footer note of an early agreement exit, e.g. "drafts agreed after layer 1 (similarity 0.91): 1 layer skipped". */
+export function agreementNote(a: NonNullable<RunView["agreement"]>): string {
+  const layers = `${a.skippedLayers} layer${a.skippedLayers === 1 ? "" : "s"}`;
+  return `drafts agreed after layer ${a.layer} (similarity ${a.similarity.toFixed(2)}): ${layers} skipped`;
 }
 
 function header(view: RunView): string {

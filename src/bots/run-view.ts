@@ -56,6 +56,10 @@ export interface RunView {
   drafts: Draft[];
   /** Totals from run-end / run-error. */
   stats?: RunStats;
+  /** The run re-aggregated stored drafts (regenerate). */
+  regenerated?: boolean;
+  /** Set when the drafts agreed early and later proposer layers were skipped. */
+  agreement?: { layer: number; similarity: number; skippedLayers: number };
 }
 
 /** The view before any event arrived. */
@@ -131,6 +135,9 @@ export function foldEvent(view: RunView, e: MoaEvent): RunView {
       });
       break;
     case "layer-end":
+      break;
+    case "agreement-exit":
+      view.agreement = { layer: e.layer, similarity: e.similarity, skippedLayers: e.skippedLayers };
       break;
     case "aggregate-start":
       view.phase = "aggregating";

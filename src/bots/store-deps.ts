@@ -3,6 +3,7 @@ import type { PresetCatalog } from "../commands/presets/catalog.js";
 import { conversationKey, dedupKey } from "../store/store-keys.js";
 import type { Stores } from "../store/stores.js";
 import type { BotDeps } from "./handle-invocation.js";
+import { hashUser, runRecordOf } from "./run-record-of.js";
 
 /** How long an event key stays claimed: longer than Slack's last retry (~5 min) and a gateway resume. */
 export const DEDUP_TTL_MS = 60 * 60 * 1000;
@@ -10,12 +11,36 @@ export const DEDUP_TTL_MS = 60 * 60 * 1000;
 /** The store-backed parts of BotDeps, wired the same way by main.ts, test harnesses and benches. */
 export function storeDeps(
   platform: Platform,
-  stores: Pick<Stores, "dedup" | "conversations">,
-): Pick<BotDeps, "claim" | "remember"> {
+  stores: Pick<Stores, "dedup" | "conversations"> & Partial<Pick<Stores, "runs" | "runDrafts">>,
+  now: () => number = Date.now,
+): Pick<BotDeps, "claim" | "remember" | "recordRun" | "vote" | "loadDrafts"> {
+  const { runs, runDrafts } = stores;
   return {
     claim: (eventKey) => stores.dedup.claim(dedupKey(platform, eventKey), DEDUP_TTL_MS),
     remember: (inv, threadId, turns) =>
       stores.conversations.append(conversationKey({ ...inv, threadId }), turns),
+    ...(runs && {
+      recordRun: async (inv, view, source) => {
+        const record = runRecordOf(inv, view, now());
+        if (!record) return;
+        await runs.save(record);
+        if (runDrafts && view.phase === "done" && view.drafts.length > 0)
+          await runDrafts.save(inv, record.runKey, {
+            ...source,
+            userHash: record.userHash,
+            drafts: view.drafts,
+            answer: view.answer,
+          });
+      },
+      vote: (press) =>
+        runs.vote(
+          press,
+          press.runKey,
+          hashUser(press.platform, press.workspaceId, press.userId),
+          press.vote,
+        ),
+    }),
+    ...(runDrafts && { loadDrafts: (scope, runKey) => runDrafts.load(scope, runKey) }),
   };
 }
 

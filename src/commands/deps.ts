@@ -10,8 +10,8 @@ export type CommandConfig = ModelPolicyConfig &
 
 /** Collaborators of `dispatch`, passed in by the composition root (and by tests). */
 export interface CommandDeps {
-  /** Preset choices and thread memory (see `openStores`). */
-  stores: Pick<Stores, "presets" | "conversations">;
+  /** Preset choices and thread memory (see `openStores`); run records for `stats` when kept. */
+  stores: Pick<Stores, "presets" | "conversations"> & Partial<Pick<Stores, "runs">>;
   /** Built-in and operator presets, fixed at startup (`loadPresetCatalog`). */
   catalog: PresetCatalog;
   /** Validated configuration (a full `Config` fits). */

@@ -31,6 +31,8 @@ export function presetDetails(p: Preset, maxTokensCeiling: number): string {
     `- max tokens: ${p.maxTokens} per call`,
     `- min proposers: ${p.minProposers} per layer`,
     `- deadline: ${p.layerDeadlineMs === undefined ? "off" : `${formatMs(p.layerDeadlineMs)} per layer`}`,
+    `- style: ${p.style}${p.style === "council" ? " (agreement, disagreement and confidence after the answer)" : ""}`,
+    `- early agreement exit: ${p.agreementExit === undefined ? "off" : `when all drafts are ≥ ${p.agreementExit} alike`}`,
     `- limits: at most ${PRESET_LIMITS.maxProposersPerLayer} proposers per layer, ` +
       `${PRESET_LIMITS.minLayers}-${PRESET_LIMITS.maxLayers} layers, temperature 0-${PRESET_LIMITS.maxTemperature}, ` +
       `max tokens up to ${maxTokensCeiling}; each call times out after ${formatMs(p.callTimeoutMs)}`,

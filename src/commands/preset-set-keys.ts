@@ -6,6 +6,7 @@ import {
   presetFieldBounds,
 } from "../moa/preset.js";
 import { type ModelPolicyConfig, modelProblem, sentence } from "./model-policy.js";
+import { OPTION_KEYS } from "./preset-option-keys.js";
 
 /** One key of `preset set key=value`: metadata for help and Discord, and how it changes a draft. */
 export interface SetKeySpec {
@@ -182,4 +183,5 @@ export const SET_KEYS: readonly SetKeySpec[] = [
       draft.samples = inRange("self samples", samples, bounds.min, bounds.max);
     },
   },
+  ...OPTION_KEYS,
 ];

@@ -8,6 +8,7 @@ import { presetSet } from "./preset-set.js";
 import { presetShow } from "./preset-show.js";
 import { presetUse } from "./preset-use.js";
 import { presetsList } from "./presets-list.js";
+import { stats } from "./stats.js";
 
 export type { CommandSpec, OptionSpec } from "./command-spec.js";
 export { SET_KEYS, type SetKeySpec } from "./preset-set-keys.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   presetSet,
   presetSave,
   presetReset,
+  stats,
 ];
 
 /** Slack help text (Markdown-ish; the Slack sink adapts it), generated from COMMANDS. */

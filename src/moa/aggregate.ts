@@ -29,7 +29,7 @@ export async function aggregate(
   const messages = withReferences(
     conversation,
     drafts.map((d) => d.text),
-    { nonce: newNonce(), maxChars: preset.maxReferenceChars },
+    { nonce: newNonce(), maxChars: preset.maxReferenceChars, style: preset.style },
   );
   const stat = startCall(run, "aggregator", layer, 0, model);
   run.emit({ type: "aggregate-start", model, layer });

@@ -124,6 +124,18 @@ export type MoaEvent =
       skipped: number;
     }
   | {
+      /** Early agreement exit: every pair of this layer's drafts was at least `threshold` alike, so the remaining proposer layers are skipped. */
+      type: "agreement-exit";
+      /** Proposer layer whose drafts agreed, 1-based. */
+      layer: number;
+      /** Least similar pair's token-set Jaccard index (see agreement.ts). */
+      similarity: number;
+      /** The preset's `agreementExit`. */
+      threshold: number;
+      /** Proposer layers not run. */
+      skippedLayers: number;
+    }
+  | {
       type: "aggregate-start" /** Aggregator model id. */;
       model: string /** Layer number (= preset.layers). */;
       layer: number;
@@ -161,4 +173,6 @@ export interface MoaRequest {
   preset: Preset;
   /** Aborting it cancels every in-flight call; the run then ends with `run-end` outcome `cancelled`. */
   signal?: AbortSignal;
+  /** Drafts of an earlier run (regenerate): no proposer is called, only the aggregator runs on them. */
+  reuseDrafts?: Draft[];
 }

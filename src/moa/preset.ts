@@ -51,6 +51,10 @@ export const PresetSchema = z
     maxReferenceChars: z.number().int().min(200).max(200_000).default(16_000),
     /** History (all turns before the current one) is trimmed, oldest first, to this many characters. */
     historyBudgetChars: z.number().int().min(0).max(1_000_000).default(24_000),
+    /** `paper`: the paper's aggregator prompt; `council`: also report agreement, disagreement, unique points and confidence after the answer. */
+    style: z.enum(["paper", "council"]).default("paper"),
+    /** Early agreement exit: when every pair of a layer's drafts is at least this similar (token-set Jaccard, 0-1), later proposer layers are skipped. Absent = off. */
+    agreementExit: z.number().min(0.05).max(1).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.kind === "self" && p.proposers.length !== 1)

@@ -10,8 +10,27 @@ export const AGGREGATE_AND_SYNTHESIZE =
   "Ensure your response is well-structured, coherent, and adheres to the highest standards of accuracy and reliability.\n\n" +
   "Responses from models:";
 
+/** Heading of the council section the aggregator writes after its answer (`style: council`). */
+export const COUNCIL_HEADING = "### Council notes";
+
+/**
+ * What a council-style aggregator is asked for, after the references (which stay as the
+ * paper's prompt delimits them): the answer first, then a short section on where the
+ * responses agree, disagree (and on what assumption), what only one gave, and a confidence.
+ */
+export const COUNCIL_INSTRUCTIONS =
+  "First write your answer exactly as instructed above; it must stand on its own. " +
+  `Then, after a blank line, add a short section that starts with the line "${COUNCIL_HEADING}" and has four bullet points: ` +
+  "**Agree:** what the responses agree on; " +
+  "**Disagree:** where they differ, and the assumption each difference rests on; " +
+  "**Only one:** what only one response contributed, naming it by its number; " +
+  "**Confidence:** high, medium or low, with a one-line reason. " +
+  "Keep the section under 150 words and put nothing after it.";
+
 /** How references are written into a prompt. */
 export interface ReferenceOptions {
+  /** `council` adds COUNCIL_INSTRUCTIONS after the references (final aggregator only); default `paper`. */
+  style?: "paper" | "council";
   /** Random per-prompt token in the delimiters, so a draft cannot write a matching one. */
   nonce: string;
   /** Each reference is cut to this many characters, with a visible marker. */
@@ -60,6 +79,7 @@ export function referencesPrompt(references: readonly string[], options: Referen
     const n = i + 1;
     out += `\n${n}. <${tag} n="${n}">\n${escapeDelimiters(truncateReference(text, options.maxChars))}\n</${tag}>`;
   });
+  if (options.style === "council") out += `\n\n${COUNCIL_INSTRUCTIONS}`;
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { aggregate } from "./aggregate.js";
+import { minPairwiseSimilarity } from "./agreement.js";
 import type { ChatModel } from "./chat-model.js";
 import { EventChannel } from "./event-channel.js";
 import type { Draft, MoaEvent, MoaRequest } from "./events.js";
@@ -105,7 +106,9 @@ async function execute(run: RunContext, request: MoaRequest): Promise<void> {
       });
     }
     const conversation = trimmed.messages;
-    for (let layer = 1; layer < preset.layers; layer++) {
+    if (request.reuseDrafts) drafts = request.reuseDrafts;
+    const firstLayer = request.reuseDrafts ? preset.layers : 1;
+    for (let layer = firstLayer; layer < preset.layers; layer++) {
       if (run.signal.aborted) return endRun(run, "cancelled", "", drafts);
       const messages =
         layer === 1
@@ -124,6 +127,7 @@ async function execute(run: RunContext, request: MoaRequest): Promise<void> {
         return failRun(run, tooFewDrafts(run, layer, layerDrafts.length), shown);
       }
       drafts = layerDrafts;
+      if (agreedEarly(run, layer, drafts)) break;
     }
     if (run.signal.aborted) return endRun(run, "cancelled", "", drafts);
     await aggregate(run, conversation, drafts);
@@ -132,6 +136,17 @@ async function execute(run: RunContext, request: MoaRequest): Promise<void> {
     const message = `Internal error: ${error instanceof Error ? error.message : String(error)}`;
     failRun(run, { code: "internal", message }, drafts);
   }
+}
+
+/** Early agreement exit (off unless the preset sets `agreementExit`): emits it and says whether to stop proposing. */
+function agreedEarly(run: RunContext, layer: number, drafts: Draft[]): boolean {
+  const threshold = run.preset.agreementExit;
+  const skippedLayers = run.preset.layers - 1 - layer;
+  if (threshold === undefined || skippedLayers <= 0 || drafts.length < 2) return false;
+  const similarity = minPairwiseSimilarity(drafts.map((d) => d.text));
+  if (similarity < threshold) return false;
+  run.emit({ type: "agreement-exit", layer, similarity, threshold, skippedLayers });
+  return true;
 }
 
 function tooFewDrafts(run: RunContext, layer: number, answered: number) {

@@ -46,3 +46,19 @@ export function conversationKey(scope: ThreadScope): string {
 export function dedupKey(platform: string, eventKey: string): string {
   return `${part(platform)}:dedup:${part(eventKey)}`;
 }
+
+/** Key of one stored run (feedback and stats), by the engine's run id. */
+export function runKey(scope: WorkspaceScope, runId: string): string {
+  return `${workspaceKey(scope)}:run:${part(runId)}`;
+}
+
+/** Key of the run ids of one UTC day (`YYYY-MM-DD`), for a channel or, without one, the workspace. */
+export function runDayKey(scope: WorkspaceScope & { channelId?: string }, day: string): string {
+  const where = scope.channelId === undefined ? "all" : `chan:${part(scope.channelId)}`;
+  return `${workspaceKey(scope)}:runs:${where}:${day}`;
+}
+
+/** Key of the drafts (and question) a run's answer was written from, for regenerate. */
+export function runDraftsKey(scope: WorkspaceScope, runId: string): string {
+  return `${workspaceKey(scope)}:run-drafts:${part(runId)}`;
+}

@@ -4,6 +4,8 @@ import { DedupStore } from "./dedup-store.js";
 import type { Kv } from "./kv.js";
 import { type OpenStoreOptions, openStore } from "./open-store.js";
 import { PresetStore } from "./preset-store.js";
+import { RunDraftsStore } from "./run-drafts.js";
+import { RunStore } from "./run-store.js";
 import { consoleWarnLog } from "./warn-log.js";
 
 const DAY_MS = 86_400_000;
@@ -16,6 +18,10 @@ export interface Stores {
   conversations: ConversationStore;
   /** Event dedup claims. */
   dedup: DedupStore;
+  /** Run records: feedback votes and `/moa stats`. */
+  runs: RunStore;
+  /** Drafts of finished runs, for regenerate. */
+  runDrafts: RunDraftsStore;
   /** Closes the shared connection. */
   close(): Promise<void>;
 }
@@ -23,7 +29,8 @@ export interface Stores {
 /** Builds the typed stores over an open Kv, with the memory bounds from config. */
 export function storesOver(
   kv: Kv,
-  config: Pick<Config, "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS">,
+  config: Pick<Config, "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS"> &
+    Partial<Pick<Config, "MOA_RUN_RETENTION_DAYS">>,
   log = consoleWarnLog,
 ): Stores {
   return {
@@ -37,6 +44,8 @@ export function storesOver(
       log,
     ),
     dedup: new DedupStore(kv, log),
+    runs: new RunStore(kv, Math.round((config.MOA_RUN_RETENTION_DAYS ?? 90) * DAY_MS), log),
+    runDrafts: new RunDraftsStore(kv, log),
     close: () => kv.close(),
   };
 }
@@ -46,7 +55,8 @@ export function openStores(
   config: Pick<
     Config,
     "MOA_STORE_URL" | "MOA_CONVERSATION_TTL_DAYS" | "MOA_CONVERSATION_MAX_TURNS"
-  >,
+  > &
+    Partial<Pick<Config, "MOA_RUN_RETENTION_DAYS">>,
   options: OpenStoreOptions = {},
 ): Stores {
   return storesOver(

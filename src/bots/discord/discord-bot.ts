@@ -4,6 +4,7 @@ import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
 import { EditBudgets } from "../edit-budget.js";
 import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { discordCommands } from "./command-definitions.js";
 import { registerDiscordListeners } from "./discord-listeners.js";
@@ -135,23 +136,32 @@ export async function startDiscordBot(
   };
   const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
     const { channelId, messageId } = message;
-    if (!channelId || !messageId) {
-      log.warn({ event: inv.eventKey }, "journaled run has no message");
-      return;
-    }
-    const sink = new DiscordSink(
-      new ExistingMessageAnchor(client, channelId, messageId),
-      stopButtons,
-    );
-    const done =
-      how === "rerun"
-        ? handleInvocation(inv, sink, discordProfile, deps, { resumed: true })
-        : sink.open(INTERRUPTED_MESSAGE);
-    done.catch((err: unknown) =>
+    const takeOver = async () => {
+      if (!channelId || !messageId) throw new Error("journaled run has no message");
+      const channel = await client.channels.fetch(channelId);
+      if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not text-based`);
+      const existing = await channel.messages.fetch(messageId);
+      const anchor = new ExistingMessageAnchor(existing, (text) =>
+        existing.reply({ content: text, allowedMentions: NO_MENTIONS }),
+      );
+      const sink = new DiscordSink(anchor, stopButtons);
+      if (how === "interrupt") return sink.open(INTERRUPTED_MESSAGE);
+      return handleInvocation(inv, sink, discordProfile, runDeps, { resumed: true });
+    };
+    takeOver().catch((err: unknown) =>
       log.warn({ err, event: inv.eventKey }, "journaled run not taken over"),
     );
   };
+
+  const startRegenerate = (press: RegeneratePress, anchor: Anchor): void => {
+    if (!accepting) return;
+    const sink = new DiscordSink(anchor, stopButtons);
+    // In the run registry like any run, so the bot's count and shutdown wait for it.
+    const { remove } = deps.runs.add(press.runKey, press.userId);
+    regenerate(press, sink, discordProfile, deps).finally(remove);
+  };
   registerDiscordListeners(client, {
+    regenerate: startRegenerate,
     allowDms: config.DISCORD_ALLOW_DMS,
     start,
     presetNames: deps.presetNames,
@@ -159,6 +169,7 @@ export async function startDiscordBot(
     ...(deps.deferAfterMs !== undefined && { deferAfterMs: deps.deferAfterMs }),
     stopButtons,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
+    ...(deps.vote && { vote: deps.vote }),
     log,
   });
 

@@ -10,10 +10,15 @@ import {
 } from "discord.js";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import type { VoteFn } from "../feedback.js";
+import type { RegeneratePress } from "../regenerate.js";
 import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";
+import { ExistingMessageAnchor } from "./existing-message-anchor.js";
+import { parseFeedbackCustomId, parseRegenerateCustomId } from "./feedback-buttons.js";
+import { onFeedbackPress } from "./feedback-press.js";
 import { DEFER_AFTER_MS, InteractionAnchor } from "./interaction-anchor.js";
 import { MessageAnchor } from "./message-anchor.js";
 import { NO_MENTIONS } from "./profile.js";
@@ -45,6 +50,10 @@ export interface DiscordListenerDeps {
    * absent = no run can be stopped.
    */
   stop?: (runKey: string, userId: string) => Promise<StopResult>;
+  /** Records a 👍/👎 press; absent = presses are answered "not recorded". */
+  vote?: VoteFn;
+  /** Starts a regenerate of a run into the pressed message (in the background). */
+  regenerate?: (press: RegeneratePress, anchor: Anchor) => void;
   /** Structured log. */
   log: Logger;
 }
@@ -114,6 +123,10 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
    * is deferred first and a refusal then follows up ephemerally.
    */
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
+    const feedback = parseFeedbackCustomId(interaction.customId);
+    if (feedback) return onFeedbackPress(interaction, feedback, deps);
+    const regenerateKey = parseRegenerateCustomId(interaction.customId);
+    if (regenerateKey !== undefined) return onRegeneratePress(interaction, regenerateKey);
     const runKey = deps.stopButtons.stopKey(interaction.customId);
     if (runKey === undefined) {
       // Acked anyway: without a response Discord shows the presser "This interaction failed".
@@ -156,6 +169,28 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
   const ignoreComponent = async (interaction: MessageComponentInteraction): Promise<void> => {
     log.debug({ customId: interaction.customId }, "component of no known kind ignored");
     await interaction.deferUpdate();
+  };
+
+  /** Acknowledged at once without a visible change; the regenerate then rewrites the message. */
+  const onRegeneratePress = async (interaction: ButtonInteraction, runKey: string) => {
+    await interaction.deferUpdate();
+    if (!deps.regenerate) return;
+    deps.regenerate(
+      {
+        platform: "discord",
+        workspaceId: interaction.guildId ?? "dm",
+        channelId: interaction.channelId,
+        userId: interaction.user.id,
+        runKey,
+      },
+      new ExistingMessageAnchor(interaction.message, (text) =>
+        interaction.followUp({
+          content: text,
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_MENTIONS,
+        }),
+      ),
+    );
   };
 
   client.on(Events.InteractionCreate, (interaction) => {

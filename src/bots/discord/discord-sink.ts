@@ -1,5 +1,6 @@
 import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
+import { feedbackRows } from "./feedback-buttons.js";
 import { NO_MENTIONS } from "./profile.js";
 import { type ButtonRows, StopButtons } from "./stop-button.js";
 
@@ -16,6 +17,8 @@ export interface Anchor {
   replyPrivately(text: string): Promise<void>;
   /** Called once the flow is over: cleans up anything left half-done (an unanswered deferral). */
   close(): Promise<void>;
+  /** The answer message when it exists before `open` (regenerate rewrites it). */
+  readonly existing?: Message;
 }
 
 /** Thread names must be 1..100 characters. */
@@ -74,7 +77,10 @@ export class DiscordSink implements ChatSink {
   }
 
   async edit(text: string, controls?: MessageControls): Promise<void> {
-    await this.anchor.edit(text, this.stopButtons.components(controls));
+    await this.anchor.edit(text, [
+      ...this.stopButtons.components(controls),
+      ...feedbackRows(controls),
+    ]);
   }
 
   async postInThread(text: string, threadName: string): Promise<void> {
@@ -100,18 +106,19 @@ export class DiscordSink implements ChatSink {
   }
 
   private async createThread(name: string): Promise<SendableChannels> {
-    const answer = this.#answer;
+    const answer = this.#answer ?? this.anchor.existing;
     if (!answer) throw new Error("postInThread before open");
+    // A regenerated or resumed answer already has its drafts thread: a second start would be refused.
+    const existing = answer.thread;
+    if (existing) {
+      this.#threadId = existing.id;
+      return existing;
+    }
     const here = answer.channel ?? (await answer.client.channels.fetch(answer.channelId));
     if (!here?.isSendable()) throw new Error(`channel ${answer.channelId} is not sendable`);
     if (here.isThread() || here.isDMBased()) {
       this.#threadId = here.id;
       return here;
-    }
-    // A resumed run's message already has its drafts thread.
-    if (answer.thread) {
-      this.#threadId = answer.thread.id;
-      return answer.thread;
     }
     const thread = await answer.startThread({
       name: clipThreadName(name),

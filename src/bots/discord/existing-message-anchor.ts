@@ -1,32 +1,26 @@
-import type { Client, Message } from "discord.js";
+import type { Message } from "discord.js";
 import type { Anchor } from "./discord-sink.js";
 import { NO_MENTIONS } from "./profile.js";
 import type { ButtonRows } from "./stop-button.js";
 
 /**
- * The answer message of a run resumed after a crash: it already exists, so `open` edits it
- * (with the bot token, which never expires, unlike the original interaction's token).
+ * An answer message that already exists (a regenerate, or a run resumed after a crash):
+ * `open` and `edit` rewrite it with the bot token, which never expires; private notes go
+ * where the caller says (an ephemeral follow-up of a press, or a reply).
  */
 export class ExistingMessageAnchor implements Anchor {
-  #message: Message | undefined;
-
   constructor(
-    private readonly client: Client,
-    private readonly channelId: string,
-    private readonly messageId: string,
+    public existing: Message,
+    private readonly privately: (text: string) => Promise<unknown>,
   ) {}
 
-  async open(text: string, components: ButtonRows = []): Promise<Message> {
-    const channel = await this.client.channels.fetch(this.channelId);
-    if (!channel?.isTextBased()) throw new Error(`channel ${this.channelId} is not text-based`);
-    const message = await channel.messages.fetch(this.messageId);
-    this.#message = await message.edit({ content: text, allowedMentions: NO_MENTIONS, components });
-    return this.#message;
+  async open(text: string, components?: ButtonRows): Promise<Message> {
+    await this.edit(text, components);
+    return this.existing;
   }
 
   async edit(text: string, components: ButtonRows = []): Promise<void> {
-    if (!this.#message) throw new Error("edit before open");
-    this.#message = await this.#message.edit({
+    this.existing = await this.existing.edit({
       content: text,
       allowedMentions: NO_MENTIONS,
       components,
@@ -34,11 +28,10 @@ export class ExistingMessageAnchor implements Anchor {
   }
 
   async replyPrivately(text: string): Promise<void> {
-    if (!this.#message) throw new Error("reply before open");
-    await this.#message.reply({ content: text, allowedMentions: NO_MENTIONS });
+    await this.privately(text);
   }
 
   async close(): Promise<void> {
-    // Nothing pending: no interaction is being answered.
+    // Nothing is pending: no interaction waits for an answer from this anchor.
   }
 }

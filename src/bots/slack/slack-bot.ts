@@ -5,6 +5,7 @@ import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
 import { EditBudgets } from "../edit-budget.js";
 import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
@@ -134,7 +135,7 @@ export async function startSlackBot(
       channel,
       threadTs,
       userId: inv.userId,
-      existingTs: ts,
+      messageTs: ts,
     });
     const done =
       how === "rerun"
@@ -147,9 +148,17 @@ export async function startSlackBot(
       (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
+  const startRegenerate = (press: RegeneratePress, target: SlackSinkTarget): void => {
+    const sink = new SlackSink(app.client.chat, target);
+    // In the run registry like any run, so the bot's count and shutdown wait for it.
+    const { remove } = deps.runs.add(press.runKey, press.userId);
+    regenerate(press, sink, slackProfile, botDeps).finally(remove);
+  };
   registerSlackListeners(app, {
     start,
+    regenerate: startRegenerate,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
+    vote: deps.vote,
     log,
   });
 

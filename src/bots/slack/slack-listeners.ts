@@ -4,12 +4,16 @@ import type {
   BlockAction,
   ButtonAction,
   Context,
+  FeedbackButtonsAction,
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
-import { STOP_ACTION_ID } from "../chat-sink.js";
+import { FEEDBACK_ACTION_ID, REGENERATE_ACTION_ID, STOP_ACTION_ID } from "../chat-sink.js";
+import { parseFeedbackValue, VOTE_REPLIES, type VoteFn } from "../feedback.js";
+import type { RegeneratePress } from "../regenerate.js";
 import { STOP_REPLIES, type StopResult } from "../run-gate.js";
+import { replyToPresser } from "./presser-reply.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
 import {
   commandToInvocation,
@@ -33,6 +37,10 @@ export interface SlackListenerDeps {
    * absent = no run can be stopped.
    */
   stop?: ((runKey: string, userId: string) => Promise<StopResult>) | undefined;
+  /** Records a 👍/👎 press; absent = presses are answered "not recorded". */
+  vote?: VoteFn | undefined;
+  /** Starts a regenerate of a run into the pressed message (in the background); absent = ignored. */
+  regenerate?: ((press: RegeneratePress, target: SlackSinkTarget) => void) | undefined;
   /** Structured log. */
   log: Logger;
 }
@@ -81,11 +89,52 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       }
     },
   );
+  app.action<BlockAction<ButtonAction>>(
+    { type: "block_actions", action_id: REGENERATE_ACTION_ID },
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const messageTs = body.message?.ts ?? body.container.message_ts;
+      if (!deps.regenerate || !action.value || !channel || typeof messageTs !== "string") {
+        log.warn({ value: action.value }, "regenerate press without a run, channel or message");
+        return;
+      }
+      const threadTs: unknown = body.container.thread_ts ?? body.message?.thread_ts;
+      deps.regenerate(
+        {
+          platform: "slack",
+          workspaceId: body.team?.id ?? body.user.team_id ?? "",
+          channelId: channel,
+          userId: body.user.id,
+          runKey: action.value,
+        },
+        {
+          channel,
+          threadTs: typeof threadTs === "string" ? threadTs : undefined,
+          userId: body.user.id,
+          messageTs,
+          ...(body.response_url ? { respond } : {}),
+        },
+      );
+    },
+  );
+  app.action<BlockAction<FeedbackButtonsAction>>(
+    { type: "block_actions", action_id: FEEDBACK_ACTION_ID },
+    async (args) => {
+      try {
+        await onFeedbackPress(args, deps);
+      } catch (err) {
+        log.error({ err }, "feedback press not handled");
+      }
+    },
+  );
   registerFallbackAcks(app, log);
 }
 
-/** Every action_id but the Stop button's (a negative lookahead: Bolt matches a RegExp). */
-const OTHER_ACTIONS = new RegExp(`^(?!${STOP_ACTION_ID}$)`);
+/** Every action_id but the bot's own buttons' (a negative lookahead: Bolt matches a RegExp). */
+const OTHER_ACTIONS = new RegExp(
+  `^(?!(${[STOP_ACTION_ID, FEEDBACK_ACTION_ID, REGENERATE_ACTION_ID].join("|")})$)`,
+);
 
 /**
  * Acks what no other listener handles (a button of an older message layout, a shortcut or
@@ -117,6 +166,8 @@ function registerFallbackAcks(app: App, log: Logger): void {
 }
 
 type StopPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type FeedbackPressArgs = SlackActionMiddlewareArgs<BlockAction<FeedbackButtonsAction>> &
+  AllMiddlewareArgs;
 
 /**
  * A Stop press: acked at once (well within Slack's 3 s), then the gate decides (asker or
@@ -124,10 +175,8 @@ type StopPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllM
  * stop needs no reply: the presenter's final edit, wherever the run is, says it and removes
  * the button. Anything else is told to the presser alone.
  */
-async function onStopPress(
-  { ack, body, action, client, respond }: StopPressArgs,
-  deps: SlackListenerDeps,
-): Promise<void> {
+async function onStopPress(args: StopPressArgs, deps: SlackListenerDeps): Promise<void> {
+  const { ack, body, action } = args;
   const { log } = deps;
   await ack();
   const runKey = action.value;
@@ -136,38 +185,35 @@ async function onStopPress(
     runKey === undefined || !deps.stop ? "not-running" : await deps.stop(runKey, userId);
   log.info({ event: runKey, user: userId, result }, "stop pressed");
   if (result === "stopped") return;
-  const text = STOP_REPLIES[result];
-  const channel = body.channel?.id;
-  // In the conversation (and thread) of the pressed message; the action's response_url
-  // when there is no channel or the bot cannot post there.
-  if (channel !== undefined) {
-    const threadTs = threadOf(body);
-    try {
-      await client.chat.postEphemeral({
-        channel,
-        user: userId,
-        text,
-        ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
-      });
-      return;
-    } catch (err) {
-      log.warn({ err, event: runKey, result }, "chat.postEphemeral failed; trying response_url");
-    }
-  }
-  // Bolt only provides respond() when the payload has a response_url.
-  if (!body.response_url) {
-    log.warn({ event: runKey, result }, "stop reply not delivered: no channel or response_url");
-    return;
-  }
-  await respond({ response_type: "ephemeral", replace_original: false, text }).catch(
-    (err: unknown) => log.warn({ err, event: runKey, result }, "stop reply not delivered"),
-  );
+  await replyToPresser(args, STOP_REPLIES[result], log, { event: runKey, result });
 }
 
-/** Thread of the pressed message: its root, or none when it is a top-level message. */
-function threadOf(body: BlockAction): string | undefined {
-  const ts: unknown = body.container.thread_ts ?? body.message?.thread_ts;
-  return typeof ts === "string" ? ts : undefined;
+/**
+ * A 👍/👎 press: acked at once, recorded (one vote per user per run; a second press
+ * changes it), and acknowledged to the presser alone. The answer message is left as it is.
+ */
+async function onFeedbackPress(args: FeedbackPressArgs, deps: SlackListenerDeps): Promise<void> {
+  const { ack, body, action } = args;
+  await ack();
+  const press = parseFeedbackValue(action.value ?? "");
+  if (!press) {
+    deps.log.warn({ value: action.value }, "feedback press with an unknown value ignored");
+    return;
+  }
+  const vote = deps.vote;
+  const result = vote
+    ? await vote({
+        platform: "slack",
+        workspaceId: body.team?.id ?? body.user.team_id ?? "",
+        userId: body.user.id,
+        ...press,
+      }).catch((err: unknown) => {
+        deps.log.warn({ err, run: press.runKey }, "vote not recorded");
+        return "failed" as const;
+      })
+    : "failed";
+  deps.log.info({ run: press.runKey, vote: press.vote, result }, "feedback pressed");
+  await replyToPresser(args, VOTE_REPLIES[result](press.vote), deps.log, { run: press.runKey });
 }
 
 function selfOf(context: Context, log: Logger): SlackSelf | undefined {

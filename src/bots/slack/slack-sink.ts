@@ -1,6 +1,7 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
 import { type ChatSink, type MessageControls, RateLimitedError } from "../chat-sink.js";
+import { feedbackBlocks, regenerateBlocks } from "./feedback-blocks.js";
 import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { stopBlocks } from "./stop-button.js";
 
@@ -20,8 +21,8 @@ export interface SlackSinkTarget {
   userId: string;
   /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
   respond?: RespondFn | undefined;
-  /** The run's message already exists (a run resumed after a crash): `open` edits it. */
-  existingTs?: string | undefined;
+  /** An existing message to rewrite (regenerate, or a run resumed after a crash): `open` edits it. */
+  messageTs?: string | undefined;
 }
 
 /** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
@@ -47,8 +48,8 @@ export class SlackSink implements ChatSink {
 
   /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
   async open(text: string, controls?: MessageControls): Promise<void> {
-    if (this.target.existingTs !== undefined) {
-      this.interimTs = this.target.existingTs;
+    if (this.target.messageTs !== undefined) {
+      this.interimTs = this.target.messageTs;
       await this.edit(text, controls);
       return;
     }
@@ -130,7 +131,7 @@ export class SlackSink implements ChatSink {
 
   /** Root ts of the thread holding drafts and follow-ups. */
   threadId(): string | undefined {
-    return this.target.threadTs ?? this.interimTs;
+    return this.target.threadTs ?? this.interimTs ?? this.target.messageTs;
   }
 
   private requireInterim(): string {
@@ -139,12 +140,20 @@ export class SlackSink implements ChatSink {
   }
 }
 
-/** The message body with the Stop button's actions block after the markdown block, if any. */
+/** The message body with the Stop button and the 👍/👎 blocks after the markdown block, if any. */
 function withControls(
   body: SlackMessageBody,
   controls: MessageControls | undefined,
 ): SlackMessageBody {
-  return { ...body, blocks: [...body.blocks, ...stopBlocks(controls)] };
+  return {
+    ...body,
+    blocks: [
+      ...body.blocks,
+      ...stopBlocks(controls),
+      ...feedbackBlocks(controls),
+      ...regenerateBlocks(controls),
+    ],
+  };
 }
 
 /** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */
