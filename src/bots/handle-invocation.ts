@@ -5,13 +5,13 @@ import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { RunJournal } from "../store/run-journal.js";
+import type { RunView } from "../view/run-view.js";
 import { journaledSink } from "./admission/journaled-sink.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import type { EditBudgets } from "./edit-budget.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
-import type { RunView } from "./run-view.js";
 
 /** Collaborators of the shared bot flow, bound by the composition root (src/main.ts). */
 export interface BotDeps {
