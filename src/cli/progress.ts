@@ -1,5 +1,5 @@
 import type { MoaEvent, RunStats } from "../moa/events.js";
-import { progressLine } from "../view/progress-line.js";
+import { progressLine, seconds as tenths } from "../view/progress-line.js";
 import type { RunView } from "../view/run-view.js";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -9,7 +9,7 @@ export const spinner = (frame: number): string => SPINNER[frame % SPINNER.length
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 /** Seconds with one decimal, e.g. `3.2 s`. */
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number): string => `${tenths(ms)} s`;
 
 /** The plain-text progress line for one event (non-TTY output), or undefined when it deserves none. */
 export function eventLine(event: MoaEvent): string | undefined {
@@ -64,7 +64,7 @@ export function liveLines(view: RunView, frame: number): string[] {
 }
 
 /** `5.3 s · 4 calls · 1234 tokens in / 567 out · $0.0012` */
-export function summary(stats: RunStats): string {
+function summary(stats: RunStats): string {
   const cost = stats.costUsd === undefined ? "" : ` · $${stats.costUsd.toFixed(4)}`;
   const { inputTokens, outputTokens } = stats.usage;
   return `${seconds(stats.totalMs)} · ${plural(stats.calls.length, "call")} · ${inputTokens} tokens in / ${outputTokens} out${cost}`;

@@ -10,7 +10,6 @@ import { presetUse } from "./preset-use.js";
 import { presetsList } from "./presets-list.js";
 
 export type { CommandSpec, OptionSpec } from "./command-spec.js";
-export { SET_KEYS, type SetKeySpec } from "./preset-set-keys.js";
 
 /**
  * Every command, in help order: the one table that dispatch parses with, `help`
