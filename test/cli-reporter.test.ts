@@ -11,8 +11,19 @@ describe("CLI live block on a TTY", () => {
     let out = "";
     const reporter = textReporter(
       {
-        out: { write: (t: string) => ((out += t), true) },
-        err: { write: (t: string) => ((err += t), true), isTTY: true },
+        out: {
+          write: (t: string) => {
+            out += t;
+            return true;
+          },
+        },
+        err: {
+          write: (t: string) => {
+            err += t;
+            return true;
+          },
+          isTTY: true,
+        },
       },
       false,
     );
