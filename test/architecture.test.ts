@@ -11,7 +11,7 @@ function files(dir: string): string[] {
   });
 }
 
-/** Top-level area of a src file: moa, commands, bots, store, ops, cli, or the file itself. */
+/** Top-level area of a src file: moa, view, commands, bots, store, ops, cli, or the file itself. */
 const area = (path: string) => relative(SRC, path).split("/")[0] ?? "";
 
 function imports(path: string): string[] {
@@ -40,6 +40,16 @@ describe("import direction: bots -> commands -> moa", () => {
         expect(spec, `${relative(SRC, file)} imports ${spec}`).not.toMatch(
           /\/bots\/|@slack|discord\.js/,
         );
+      }
+    }
+  });
+
+  it("src/view (the run view bots and cli share) imports only src/moa", () => {
+    const view = all.filter((f) => area(f) === "view");
+    expect(view.length).toBeGreaterThan(0);
+    for (const file of view) {
+      for (const spec of imports(file)) {
+        expect(spec, `${relative(SRC, file)} imports ${spec}`).toMatch(/^\.\/|^\.\.\/moa\//);
       }
     }
   });

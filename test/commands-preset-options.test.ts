@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agreementNote, footer } from "../src/bots/render-view.js";
-import { initialView } from "../src/bots/run-view.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import type { Kv } from "../src/store/kv.js";
+import { initialView } from "../src/view/run-view.js";
 import { slackInvocation, tempSqliteKv, testDeps } from "./fixtures/commands-env.js";
 
 const admin = (text: string) => slackInvocation({ userId: "UADMIN", text });

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformProfile } from "../src/bots/chat-sink.js";
 import { discordProfile } from "../src/bots/discord/profile.js";
 import { FOOTER_MAX_CHARS, footer, renderView } from "../src/bots/render-view.js";
-import { initialView, type RunView } from "../src/bots/run-view.js";
 import { slackProfile } from "../src/bots/slack/profile.js";
 import { slackClientOptions } from "../src/bots/slack/slack-client-options.js";
 import { SlackSink } from "../src/bots/slack/slack-sink.js";
 import { TOGETHER_PRESET } from "../src/commands/presets/builtin.js";
 import type { CallStat } from "../src/moa/events.js";
+import { initialView, type RunView } from "../src/view/run-view.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack.js";
 
 const proposers = TOGETHER_PRESET.proposers as string[];

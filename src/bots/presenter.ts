@@ -1,6 +1,7 @@
 import { toMoaBotError } from "../errors.js";
 import type { MoaEvent } from "../moa/events.js";
 import { ShutdownAbort } from "../ops/shutdown.js";
+import { foldEvent, initialView, type RunView } from "../view/run-view.js";
 import {
   type ChatSink,
   type MessageControls,
@@ -11,7 +12,6 @@ import type { EditBudget } from "./edit-budget.js";
 import { deliverFinal, type FinalDelivery } from "./final-delivery.js";
 import { editDelay, splitForLimit, threadName } from "./render-policy.js";
 import { draftLabel, droppedNote, renderView } from "./render-view.js";
-import { foldEvent, initialView, type RunView } from "./run-view.js";
 
 /** What the presenter needs besides the events. */
 export interface PresentOptions {

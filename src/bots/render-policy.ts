@@ -90,22 +90,6 @@ export function splitForLimit(text: string, limit: number): string[] {
   return chunks.length > 0 ? chunks : [""];
 }
 
-/** Seconds with one decimal, e.g. 3.2. */
-export function seconds(ms: number): string {
-  return (ms / 1000).toFixed(1);
-}
-
-/** Short human count, e.g. 1,234. */
-export function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-/** Cuts a single-line reason to `max` chars. */
-export function shortReason(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 /** Thread name from a question: one line, 1..100 chars. */
 export function threadName(question: string): string {
   const line = question.replace(/\s+/g, " ").trim() || "MoA drafts";

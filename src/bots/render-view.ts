@@ -1,13 +1,8 @@
 import type { Draft, MoaEvent } from "../moa/events.js";
+import { count, progressLine, seconds, shortReason } from "../view/progress-line.js";
+import type { RunView } from "../view/run-view.js";
 import type { PlatformProfile } from "./chat-sink.js";
-import {
-  count,
-  FOOTER_RESERVE_CHARS,
-  seconds,
-  shortReason,
-  splitForLimit,
-} from "./render-policy.js";
-import type { ProposerStatus, RunView } from "./run-view.js";
+import { FOOTER_RESERVE_CHARS, splitForLimit } from "./render-policy.js";
 
 /** The interim/answer message and any answer text that did not fit in it. */
 export interface Rendered {
@@ -15,34 +10,6 @@ export interface Rendered {
   main: string;
   /** Answer continuation, one thread message each (only once the run is over). */
   overflow: string[];
-}
-
-const ICON: Record<ProposerStatus["state"], string> = {
-  waiting: "⏳",
-  writing: "✍️",
-  retrying: "🔁",
-  done: "✅",
-  failed: "❌",
-  skipped: "⏭️",
-};
-
-/** One status line for a proposer, e.g. "✅ `model` — 3.2s · 412 tokens". */
-export function progressLine(s: ProposerStatus): string {
-  const head = `${ICON[s.state]} \`${s.model}\``;
-  switch (s.state) {
-    case "waiting":
-      return `${head} — thinking`;
-    case "writing":
-      return `${head} — writing`;
-    case "retrying":
-      return `${head} — retrying (${shortReason(s.reason ?? "", 60)})`;
-    case "done":
-      return `${head} — ${seconds(s.latencyMs ?? 0)}s · ${count(s.outputTokens ?? 0)} tokens`;
-    case "failed":
-      return `${head} — failed: ${shortReason(s.reason ?? "unknown error")}`;
-    case "skipped":
-      return `${head} — skipped after ${seconds(s.latencyMs ?? 0)}s (layer deadline)`;
-  }
 }
 
 /** Label of a draft posted in the thread. */

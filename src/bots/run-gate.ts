@@ -4,8 +4,8 @@ import type { Quotas } from "../ops/quotas.js";
 import type { RunQueue } from "../ops/run-queue.js";
 import { DRAINING_MESSAGE, type Lifecycle, ShutdownAbort } from "../ops/shutdown.js";
 import type { StopResult, StopStore } from "../store/stop-store.js";
+import type { RunView } from "../view/run-view.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
-import type { RunView } from "./run-view.js";
 
 /** Admission and bookkeeping around every run: shutdown, quotas, fair queue, Stop, metrics. */
 export interface RunGate {

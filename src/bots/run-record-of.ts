@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Invocation } from "../commands/invocation.js";
 import type { CallStat } from "../moa/events.js";
 import type { RunRecord, StoredCall } from "../store/run-record.js";
-import type { RunView } from "./run-view.js";
+import type { RunView } from "../view/run-view.js";
 
 /**
  * A user's pseudonym in stored runs: a truncated SHA-256 of platform, workspace and user id,

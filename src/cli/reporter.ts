@@ -1,5 +1,6 @@
 import type { Draft, MoaEvent } from "../moa/events.js";
-import { ProgressView, spinner } from "./progress.js";
+import { foldEvent, initialView } from "../view/run-view.js";
+import { eventLine, liveLines, spinner } from "./progress.js";
 
 /** The two streams the CLI writes to. */
 export interface CliStreams {
@@ -30,7 +31,7 @@ const SPIN_MS = 100;
  * line per step otherwise), drafts when asked and the streamed answer on stdout.
  */
 export function textReporter(io: CliStreams, showDrafts: boolean): Reporter {
-  const view = new ProgressView();
+  const view = initialView("");
   const live = io.err.isTTY === true;
   let block: ((frame: number) => string[]) | undefined;
   let drawn = 0;
@@ -83,10 +84,11 @@ export function textReporter(io: CliStreams, showDrafts: boolean): Reporter {
 
   return {
     event(event) {
-      const line = view.apply(event);
+      foldEvent(view, event);
+      const line = eventLine(event);
       switch (event.type) {
         case "proposer-start":
-          if (live && !block) startBlock((f) => view.lines(f));
+          if (live && !block) startBlock((f) => liveLines(view, f));
           return;
         case "proposer-delta":
           return;

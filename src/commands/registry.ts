@@ -11,7 +11,6 @@ import { presetsList } from "./presets-list.js";
 import { stats } from "./stats.js";
 
 export type { CommandSpec, OptionSpec } from "./command-spec.js";
-export { SET_KEYS, type SetKeySpec } from "./preset-set-keys.js";
 
 /**
  * Every command, in help order: the one table that dispatch parses with, `help`

@@ -162,9 +162,6 @@ export type MoaEvent =
       stats: RunStats;
     };
 
-/** The `type` of any event. */
-export type MoaEventType = MoaEvent["type"];
-
 /** What `runMoa` needs to run. */
 export interface MoaRequest {
   /** Conversation so far, ending with the current user turn. */
