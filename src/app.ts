@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CustomRoute } from "@slack/bolt";
+import { Quotas } from "./bots/admission/quotas.js";
 import { RunRegistry } from "./bots/admission/run-registry.js";
 import { startRunJournal } from "./bots/admission/take-over-runs.js";
 import { type DiscordBot, startDiscordBot } from "./bots/discord/discord-bot.js";
@@ -15,14 +16,12 @@ import { createLogger, type Logger } from "./log.js";
 import { createModelChain } from "./moa/traffic/model-chain.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
-import { RedisQuotaStore } from "./ops/quota-redis-store.js";
-import { MemoryQuotaStore, type QuotaStore } from "./ops/quota-store.js";
-import { Quotas } from "./ops/quotas.js";
 import { RunQueue } from "./ops/run-queue.js";
 import { Lifecycle, type ShutdownReport } from "./ops/shutdown.js";
 import { planPlatforms, secretsOf } from "./platforms.js";
 import type { Kv } from "./store/kv.js";
 import { openStore } from "./store/open-store.js";
+import { connectRedis } from "./store/redis-kv.js";
 import { RunJournal } from "./store/run-journal.js";
 import { StopStore } from "./store/stop-store.js";
 import { type Stores, storesOver } from "./store/stores.js";
@@ -86,30 +85,35 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
 
   const start = async (): Promise<void> => {
     const catalog = loadPresetCatalog(config);
+    const shared = isShared(config);
+    // One Redis connection per instance, one reconnect policy, for the store and the quotas.
+    const redis = shared ? connectRedis(config.MOA_STORE_URL, { log }) : undefined;
+    if (redis) lifecycle.onClose("redis", () => redis.close());
     const kv = openStore(config.MOA_STORE_URL, {
       log,
+      ...(redis && { redis }),
       ...(overrides.storePrefix && { prefix: overrides.storePrefix }),
     });
     const opened = storesOver(kv, config, log);
     stores = opened;
     lifecycle.onClose("store", () => opened.close());
     sweepExpired(kv, lifecycle, log);
-    const shared = isShared(config);
     const journal = new RunJournal(kv, log, { instance: randomUUID() });
 
     const { model, scheduler } = createModelChain(config, log);
     const runQueue = new RunQueue(config.MOA_MAX_CONCURRENT_RUNS);
-    const quotaStore = await openQuotaStore(config, log);
-    lifecycle.onClose("quota store", () => quotaStore.close());
     const quotas = new Quotas(
-      quotaStore,
       {
         userPerMinute: config.MOA_QUOTA_USER_PER_MINUTE,
         userPerHour: config.MOA_QUOTA_USER_PER_HOUR,
         channelPerMinute: config.MOA_QUOTA_CHANNEL_PER_MINUTE,
         channelPerHour: config.MOA_QUOTA_CHANNEL_PER_HOUR,
       },
-      { onStoreError: (err) => log.warn({ err }, "quota store unavailable; allowing the run") },
+      {
+        ...(redis && { redis: redis.client }),
+        onStoreError: (err) =>
+          log.warn({ err }, "quotas: Redis unavailable; counting in this process"),
+      },
     );
     metrics.observeQueues({
       runsQueued: () => runQueue.queued,
@@ -243,15 +247,4 @@ function sweepExpired(kv: Kv, lifecycle: Lifecycle, log: Logger): void {
   void sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
   lifecycle.onClose("store sweep", async () => clearInterval(sweeper));
-}
-
-/** Quotas shared across instances when the store is Redis; per process otherwise. */
-async function openQuotaStore(config: Config, log: Logger): Promise<QuotaStore> {
-  if (!isShared(config)) return new MemoryQuotaStore();
-  try {
-    return await RedisQuotaStore.connect(config.MOA_STORE_URL);
-  } catch (err) {
-    log.warn({ err }, "Redis unreachable for quotas; counting per process until restart");
-    return new MemoryQuotaStore();
-  }
 }

@@ -4,6 +4,7 @@
  * client (against the fake models). What both bots rely on is checked here once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Quotas } from "../src/bots/admission/quotas.js";
 import { RunRegistry } from "../src/bots/admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "../src/bots/chat-sink.js";
 import { type BotDeps, handleInvocation } from "../src/bots/handle-invocation.js";
@@ -15,8 +16,6 @@ import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { MemoryQuotaStore } from "../src/ops/quota-store.js";
-import { Quotas } from "../src/ops/quotas.js";
 import { RunQueue } from "../src/ops/run-queue.js";
 import { openStore } from "../src/store/open-store.js";
 import { conversationKey } from "../src/store/store-keys.js";
@@ -90,7 +89,7 @@ function setup(limits: { userPerMinute?: number; maxRuns?: number } = {}) {
     runs,
     gate: createRunGate({
       runs,
-      quotas: new Quotas(new MemoryQuotaStore(), {
+      quotas: new Quotas({
         userPerMinute: limits.userPerMinute ?? 0,
         userPerHour: 0,
         channelPerMinute: 0,

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { Quotas } from "../src/bots/admission/quotas.js";
 import { RunRegistry } from "../src/bots/admission/run-registry.js";
 import { createRunGate } from "../src/bots/run-gate.js";
 import type { Invocation } from "../src/commands/invocation.js";
 import { silentLogger } from "../src/log.js";
 import { Metrics } from "../src/ops/metrics.js";
-import { MemoryQuotaStore } from "../src/ops/quota-store.js";
-import { Quotas } from "../src/ops/quotas.js";
 import { RunQueue } from "../src/ops/run-queue.js";
 import { DRAINING_MESSAGE, Lifecycle } from "../src/ops/shutdown.js";
 import { type Kv, keyvKv } from "../src/store/kv.js";
@@ -105,7 +104,7 @@ describe("run gate", () => {
     const runs = new RunRegistry();
     const lifecycle = new Lifecycle(runs);
     const metrics = new Metrics();
-    const quotas = new Quotas(new MemoryQuotaStore(), {
+    const quotas = new Quotas({
       userPerMinute: 1,
       userPerHour: 0,
       channelPerMinute: 0,

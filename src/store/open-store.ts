@@ -3,17 +3,20 @@ import { dirname, resolve } from "node:path";
 import KeyvSqlite from "@keyv/sqlite";
 import { ConfigError } from "../errors.js";
 import { type KeyvKvOptions, type Kv, keyvKv } from "./kv.js";
-import { redisKv } from "./redis-kv.js";
+import { type RedisConnection, redisKv } from "./redis-kv.js";
 
 /** Options of `openStore` (prefix, deadline, log). */
-export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose" | "beforeCall">;
+export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose" | "beforeCall"> & {
+  /** For a redis:// URL: the instance's shared connection (its owner closes it) instead of a new one. */
+  redis?: RedisConnection;
+};
 
 /**
  * Opens the store named by MOA_STORE_URL: `sqlite://<path>` (embedded, one
  * instance; the folder is created) or `redis://` / `rediss://` (several
  * instances). Anything else is a ConfigError saying what is supported.
  */
-export function openStore(url: string, options: OpenStoreOptions = {}): Kv {
+export function openStore(url: string, { redis, ...options }: OpenStoreOptions = {}): Kv {
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
   if (scheme === "sqlite") {
     const path = url.slice("sqlite://".length);
@@ -26,7 +29,7 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Kv {
     const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 1_000 });
     return keyvKv(sqlite, { ...options, sweep: () => sweepSqlite(sqlite) });
   }
-  if (scheme === "redis" || scheme === "rediss") return redisKv(url, options);
+  if (scheme === "redis" || scheme === "rediss") return redisKv(redis ?? url, options);
   if (scheme === "postgres" || scheme === "postgresql") {
     throw new ConfigError([
       "MOA_STORE_URL: PostgreSQL needs the @keyv/postgres package, which this build does not include; use sqlite:// or redis://",
