@@ -89,6 +89,7 @@ const EnvSchema = z.object({
   SLACK_APP_TOKEN: optionalString,
   SLACK_PORT: int(3000, 0, 65_535),
   SLACK_API_URL: optionalString.pipe(url.optional()),
+  MOA_SLACK_STREAMING: z.enum(["auto", "off"]).default("auto"),
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_GUILD_ID: optionalString,

@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { FakeStream } from "./fake-slack-stream.js";
 import { Conditions } from "./fixtures/conditions.js";
 
 /** One Web API call (or response_url post) as the fake saw it. */
@@ -61,6 +62,8 @@ export interface FakeSlackOptions {
   admins?: string[];
   /** Latency of every answer, ms (default 0). */
   latencyMs?: number;
+  /** Streaming methods (fake-slack-stream.ts); without them chat.startStream is `unknown_method`. */
+  stream?: FakeStream;
 }
 
 /** A running fake Slack Web API. */
@@ -105,6 +108,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     const channel = String(args.channel ?? "");
+    const streamed = options.stream?.handle(method, args, fake.messages);
+    if (streamed) return streamed;
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: fake.botUserId, bot_id: fake.botId, team_id: fake.teamId };
@@ -140,6 +145,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, message_ts: `${1_700_000_000 + ++seq}.000200` };
       case "response_url":
         return { ok: true };
+      case "assistant.threads.setStatus":
+        // thread_ts and status are required (docs.slack.dev assistant.threads.setStatus).
+        return args.channel_id && args.thread_ts && typeof args.status === "string"
+          ? { ok: true }
+          : { ok: false, error: "invalid_arguments" };
+      case "assistant.threads.setSuggestedPrompts":
+        return suggestedPromptsOk(args.prompts) && args.channel_id
+          ? { ok: true }
+          : { ok: false, error: "invalid_arguments" };
       default:
         return { ok: false, error: "unknown_method" };
     }
@@ -208,6 +222,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
   };
   return fake;
+}
+
+/** Up to four prompts, each with a title and a message (docs.slack.dev setSuggestedPrompts). */
+function suggestedPromptsOk(raw: unknown): boolean {
+  const prompts: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  return (
+    Array.isArray(prompts) &&
+    prompts.length >= 1 &&
+    prompts.length <= 4 &&
+    prompts.every((p: { title?: unknown; message?: unknown }) => p.title && p.message)
+  );
 }
 
 /** Form fields the WebClient sends as JSON strings. */

@@ -1,3 +1,5 @@
+import type { RunView } from "./run-view.js";
+
 /**
  * The only port through which shared bot code touches a platform. Each platform
  * implements it in `bots/<platform>/*-sink.ts` on top of SDK types; texts arrive
@@ -19,16 +21,33 @@ export interface ChatSink {
   threadId(): string | undefined;
   /** Called once when the flow is over, whatever happened (e.g. answer a pending deferral). */
   close?(): Promise<void>;
+  /**
+   * Optional native presentation (Slack streaming): called once before `open` (announcing
+   * a run, not a plain reply), then with the live view after every event and once more with
+   * the final view just before the final edit. After `open` it returns true while
+   * the sink shows the view itself; the presenter then skips its throttled interim edits and
+   * leaves the answer's overflow to the sink, whose final `edit` completes the answer from
+   * the view. Returns false (or is absent) for the plain post-and-edit path.
+   */
+  progress?(view: RunView): boolean;
 }
 
-/** Interactive parts of the interim message while its run is in flight. */
+/** Interactive parts of a run's message: Stop while in flight, feedback once finished. */
 export interface MessageControls {
-  /** Run key a Stop button press carries back (Slack action value, Discord custom id suffix). */
-  stopKey: string;
+  /** Run key a Stop button press carries back (Slack action value, Discord custom id suffix); absent = no Stop button. */
+  stopKey?: string;
+  /** Run key the 👍/👎 buttons carry back (`up:<key>` / `down:<key>`); absent = no feedback buttons. */
+  feedbackKey?: string;
 }
 
 /** Action id (Slack) and custom id prefix (Discord) of the Stop button. */
 export const STOP_ACTION_ID = "moa_stop";
+
+/** Action id of Slack's `feedback_buttons` element (inside a `context_actions` block); values `up:<runKey>` / `down:<runKey>`. */
+export const FEEDBACK_ACTION_ID = "moa_feedback";
+
+/** Custom id prefix of Discord's feedback buttons: `moa_fb:up:<runKey>` / `moa_fb:down:<runKey>`. */
+export const DISCORD_FEEDBACK_PREFIX = "moa_fb";
 
 /** Platform differences the shared presenter needs, as data. */
 export interface PlatformProfile {

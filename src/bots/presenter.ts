@@ -55,8 +55,11 @@ export async function present(
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   let shown = renderView(view, profile).main;
+  sink.progress?.(view);
   await sink.open(shown, controls);
   let lastEditAt: number | undefined = now();
+  // A sink presenting the view natively (Slack streaming) gets the view instead of edits.
+  const native = sink.progress?.(view) ?? false;
 
   let dirty = false;
   let editing: Promise<void> | undefined;
@@ -81,6 +84,10 @@ export async function present(
   // must not schedule another one that would race it.
   let finished = false;
   const schedule = (): void => {
+    if (native) {
+      if (!finished) sink.progress?.(view);
+      return;
+    }
     dirty = true;
     if (finished || editing || timer) return;
     const wait = editDelay(lastEditAt, now(), profile.editIntervalMs);
@@ -137,6 +144,13 @@ export async function present(
   }
   await editing;
   const final = renderView(view, profile);
+  if (native) {
+    // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
+    sink.progress?.(view);
+    await deliverFinal(sink, final.main, profile.editIntervalMs, report);
+    await thread;
+    return view;
+  }
   await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
   // Always sent when there were controls: the final edit is what removes the Stop button.
   if (final.main !== shown || controls)

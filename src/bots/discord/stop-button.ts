@@ -51,7 +51,7 @@ export class StopButtons {
    * in flight, none (`[]`, which removes the button) once `controls` are gone.
    */
   components(controls: MessageControls | undefined): ButtonRows {
-    if (!controls) return [];
+    if (controls?.stopKey === undefined) return [];
     return [
       {
         type: ComponentType.ActionRow,

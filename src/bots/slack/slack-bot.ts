@@ -8,13 +8,16 @@ import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
 import { registerSlackListeners } from "./slack-listeners.js";
 import { SlackSink, type SlackSinkTarget } from "./slack-sink.js";
+import { SlackStreamSink } from "./slack-stream-sink.js";
+import { StreamingPolicy } from "./streaming-policy.js";
 import { workspaceAdminCheck } from "./workspace-admin.js";
 
 /** The variables the Slack bot reads. */
 export type SlackConfig = Pick<
   Config,
   "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_PORT" | "SLACK_API_URL"
->;
+> &
+  Partial<Pick<Config, "MOA_SLACK_STREAMING">>;
 
 /** Checks only the Slack adapter can make, handed to commands/dispatch with each invocation. */
 export interface SlackPlatformChecks {
@@ -112,8 +115,20 @@ export async function startSlackBot(
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
 
+  const streaming = new StreamingPolicy(config.MOA_SLACK_STREAMING ?? "auto", (team, code) =>
+    log.warn({ workspace: team, code }, "Slack refused streaming; using post-and-edit there"),
+  );
+  const sinkFor = (inv: Invocation, target: SlackSinkTarget) => {
+    const edits = new SlackSink(app.client.chat, target);
+    if (!streaming.wants(inv.workspaceId)) return edits;
+    const onError = (err: unknown, what: string) =>
+      log.warn({ err, what, event: inv.eventKey }, "Slack stream call failed");
+    const streamTarget = { ...target, teamId: inv.workspaceId };
+    return new SlackStreamSink(app.client.chat, streamTarget, streaming, edits, onError);
+  };
+
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
-    handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps).catch(
+    handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch(
       (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };

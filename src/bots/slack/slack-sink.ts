@@ -55,10 +55,13 @@ export class SlackSink implements ChatSink {
       if (res.ts === undefined) throw new Error("chat.postMessage returned no ts");
       this.interimTs = res.ts;
     } catch (error) {
-      if (CANNOT_POST.has(slackErrorCode(error) ?? ""))
-        throw new MoaBotError("slack_cannot_post", CANNOT_POST_MESSAGE, { cause: error });
-      throw error;
+      throw cannotPostError(error) ?? error;
     }
+  }
+
+  /** Takes `ts` as the run's message without posting (a streamed message another sink opened), so drafts thread under it. */
+  adopt(ts: string): void {
+    this.interimTs = ts;
   }
 
   /**
@@ -118,6 +121,13 @@ function withControls(
   controls: MessageControls | undefined,
 ): SlackMessageBody {
   return { ...body, blocks: [...body.blocks, ...stopBlocks(controls)] };
+}
+
+/** The error the asker can act on when Slack says the bot cannot post here; undefined for other errors. */
+export function cannotPostError(error: unknown): MoaBotError | undefined {
+  return CANNOT_POST.has(slackErrorCode(error) ?? "")
+    ? new MoaBotError("slack_cannot_post", CANNOT_POST_MESSAGE, { cause: error })
+    : undefined;
 }
 
 /** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */

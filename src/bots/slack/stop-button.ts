@@ -13,7 +13,8 @@ export const MAX_BUTTON_VALUE_CHARS = 2_000;
  * (team, channel and ts, or a trigger id) are far shorter.
  */
 export function stopBlocks(controls: MessageControls | undefined): types.KnownBlock[] {
-  if (!controls || controls.stopKey.length > MAX_BUTTON_VALUE_CHARS) return [];
+  const key = controls?.stopKey;
+  if (key === undefined || key.length > MAX_BUTTON_VALUE_CHARS) return [];
   return [
     {
       type: "actions",
@@ -23,7 +24,7 @@ export function stopBlocks(controls: MessageControls | undefined): types.KnownBl
           style: "danger",
           text: { type: "plain_text", text: "Stop" },
           action_id: STOP_ACTION_ID,
-          value: controls.stopKey,
+          value: key,
         },
       ],
     },
