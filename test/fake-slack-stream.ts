@@ -102,6 +102,9 @@ export function fakeStream(options: FakeStreamOptions = {}): FakeStream {
       if (problem) return problem;
       if (c.type === "markdown_text") added += String(c.text);
     }
+    // Blocks chunks render in place and stay (streamed content is append-only).
+    for (const c of chunks as Array<Record<string, unknown>>)
+      if (c.type === "blocks") msg.blocks.push(...(c.blocks as Array<Record<string, unknown>>));
     if (msg.text.length + added.length > (stream.options.maxChars ?? STREAM_MAX_CHARS))
       return "msg_too_long";
     msg.text += added;
@@ -169,7 +172,8 @@ export function fakeStream(options: FakeStreamOptions = {}): FakeStream {
         const blocks = args.blocks ?? [];
         if (!Array.isArray(blocks) || blocks.length > 50)
           return { ok: false, error: "invalid_blocks" };
-        msg.blocks = blocks as Array<Record<string, unknown>>;
+        // stopStream's blocks render after the streamed content.
+        msg.blocks.push(...(blocks as Array<Record<string, unknown>>));
         s.state = "stopped";
         return { ok: true, channel, ts: s.ts, message: { text: msg.text, ts: s.ts } };
       }

@@ -10,12 +10,14 @@ afterEach(async () => {
   h = undefined;
 });
 
-const mention = (text: string, ts: string) =>
-  messageEvent({ type: "app_mention", text, ts });
+const mention = (text: string, ts: string) => messageEvent({ type: "app_mention", text, ts });
 
 /** A long answer of numbered lines (each line ~50 chars), as tokens. */
 const longAnswer = (lines: number): string[] =>
-  Array.from({ length: lines }, (_, i) => `Line ${String(i).padStart(4, "0")} of the long answer, lorem ipsum.\n`);
+  Array.from(
+    { length: lines },
+    (_, i) => `Line ${String(i).padStart(4, "0")} of the long answer, lorem ipsum.\n`,
+  );
 
 describe("Slack native streaming", () => {
   it("streams a plan with one task per proposer in order, then the answer, then stops with the footer", async () => {
@@ -51,7 +53,12 @@ describe("Slack native streaming", () => {
     expect(msg?.text).toMatch(/^The answer\.\n\n_preset default · /);
     // No edit of the streamed message; drafts went to the thread as before.
     expect(h.fake.callsTo("chat.update")).toHaveLength(0);
-    expect(h.fake.threadReplies("100.000001").map((m) => m.text).join("\n")).toContain("Draft one.");
+    expect(
+      h.fake
+        .threadReplies("100.000001")
+        .map((m) => m.text)
+        .join("\n"),
+    ).toContain("Draft one.");
   });
 
   it("a /moa command streams a top-level message and threads the drafts under it", async () => {
@@ -78,7 +85,8 @@ describe("Slack native streaming", () => {
     expect(h.fake.calls.filter((c) => c.outcome === "msg_too_long")).toHaveLength(0);
     const text = streams.map((s) => h?.fake.messages.get(s.ts)?.text ?? "").join("\n");
     for (const line of lines) expect(text).toContain(line.trim());
-    for (const s of streams.slice(1)) expect(h.fake.messages.get(s.ts)?.threadTs).toBe("200.000001");
+    for (const s of streams.slice(1))
+      expect(h.fake.messages.get(s.ts)?.threadTs).toBe("200.000001");
   });
 
   it("finishes an expired stream with chat.update on its ts; the whole answer is there", async () => {
@@ -90,7 +98,13 @@ describe("Slack native streaming", () => {
     });
     await h.event(mention("<@U0BOT> slow answer", "300.000001"), "Ev1");
     // Expire the stream once the answer has begun (Slack does this ~5 min after start).
-    await until(() => (h?.fake.callsTo("chat.appendStream").some((c) => JSON.stringify(c.args).includes("Line 0000")) ?? false), "answer streaming");
+    await until(
+      () =>
+        h?.fake
+          .callsTo("chat.appendStream")
+          .some((c) => JSON.stringify(c.args).includes("Line 0000")) ?? false,
+      "answer streaming",
+    );
     const ts = [...stream.streams.keys()][0] ?? "";
     stream.expire(ts);
     await h.idle();
@@ -128,6 +142,29 @@ describe("Slack native streaming", () => {
       expect(interim?.versions.at(-1)).toMatch(/^The answer\./);
       expect(interim?.versions.length).toBeGreaterThan(1);
     }
+  });
+
+  it("the Stop button rides in the stream; a press stops the run and the stream ends with Stopped", async () => {
+    const stream = fakeStream();
+    const words = Array.from({ length: 80 }, (_, i) => `w${i} `);
+    h = await startSlackHarness({
+      slack: { stream },
+      models: { agg: { reply: words, tokenMs: 50 } },
+    });
+    await h.event(mention("<@U0BOT> stop me", "600.000001"), "Ev1");
+    await h.fake.waitFor((f) =>
+      f.callsTo("chat.appendStream").some((c) => JSON.stringify(c.args).includes("w1")),
+    );
+    const ts = [...stream.streams.keys()][0] ?? "";
+    const ack = await h.press({ messageTs: ts, threadTs: "600.000001" });
+    expect(ack.status).toBe(200);
+    await h.idle();
+    expect(h.models.requestsFor("agg")[0]?.outcome).toBe("aborted");
+    expect(stream.streams.get(ts)?.state).toBe("stopped");
+    const text = h.fake.messages.get(ts)?.text ?? "";
+    expect(text).toContain("Stopped before the answer was finished");
+    expect(text).not.toContain("w79");
+    expect(taskTrail(stream.streams.get(ts)).at(-1)).toBe("aggregate:error");
   });
 
   it("a failed run ends its stream with the failure named", async () => {

@@ -75,7 +75,8 @@ export function planTasks(view: RunView): TaskChunk[] {
         : view.phase === "failed" || view.phase === "cancelled"
           ? "error"
           : "in_progress";
-    const why = view.phase === "cancelled" ? " · stopped" : view.phase === "failed" ? " · failed" : "";
+    const why =
+      view.phase === "cancelled" ? " · stopped" : view.phase === "failed" ? " · failed" : "";
     tasks.push({
       type: "task_update",
       id: "aggregate",

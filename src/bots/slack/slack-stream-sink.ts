@@ -6,7 +6,12 @@ import { feedbackBlocks } from "./feedback-blocks.js";
 import { slackMessage } from "./markdown.js";
 import { neutralizeSlack } from "./neutralize.js";
 import { nothingShown, planChunks, type StreamChunk } from "./plan-chunks.js";
-import { cannotPostError, type SlackSink, type SlackSinkTarget, slackErrorCode } from "./slack-sink.js";
+import {
+  cannotPostError,
+  type SlackSink,
+  type SlackSinkTarget,
+  slackErrorCode,
+} from "./slack-sink.js";
 import { stopBlocks } from "./stop-button.js";
 import { rolloverCut, streamablePrefix } from "./stream-text.js";
 import { STREAM_REFUSALS, type StreamingPolicy } from "./streaming-policy.js";
@@ -187,7 +192,8 @@ export class SlackStreamSink implements ChatSink {
     const safe = final ? full : streamablePrefix(full);
     let delta = safe.startsWith(this.#answerSent) ? safe.slice(this.#answerSent.length) : "";
     if (chunks.length === 0 && delta === "") return;
-    this.#answerSent += delta;
+    // Advanced only once written: a refused append is retried by the next view or the final.
+    const sent = this.#answerSent + delta;
     while (this.current().text.length + delta.length > STREAM_ROLLOVER_CHARS) {
       const cut = rolloverCut(this.current().text, delta, STREAM_ROLLOVER_CHARS);
       await this.write(cut.head, chunks.splice(0));
@@ -195,6 +201,7 @@ export class SlackStreamSink implements ChatSink {
       delta = cut.tail;
     }
     await this.write(delta, chunks);
+    this.#answerSent = sent;
   }
 
   private current(): Segment {
@@ -206,19 +213,23 @@ export class SlackStreamSink implements ChatSink {
   /** Appends to the current message; an expired stream becomes a message edited with chat.update. */
   private async write(text: string, chunks: StreamChunk[]): Promise<void> {
     const seg = this.current();
-    const all: StreamChunk[] = [...chunks, ...(text ? [{ type: "markdown_text", text } as const] : [])];
+    const all: StreamChunk[] = [
+      ...chunks,
+      ...(text ? [{ type: "markdown_text", text } as const] : []),
+    ];
     if (all.length === 0) return;
-    seg.text += text;
     if (seg.live) {
       try {
         this.#lastCallAt = this.now();
         await this.chat.appendStream({ channel: this.target.channel, ts: seg.ts, chunks: all });
+        seg.text += text;
         return;
       } catch (error) {
         if (slackErrorCode(error) !== NOT_STREAMING) throw error;
         seg.live = false;
       }
     }
+    seg.text += text;
     if (text) await this.update(seg, []);
   }
 
