@@ -95,6 +95,7 @@ const EnvSchema = z.object({
   DISCORD_GUILD_ID: optionalString,
   DISCORD_API_URL: optionalString.pipe(url.optional()),
   DISCORD_ALLOW_DMS: bool,
+  MOA_DISCORD_NATIVE: z.enum(["auto", "off"]).default("auto"),
 });
 
 /** Validated configuration; see .env.example for each variable. */

@@ -84,10 +84,8 @@ export async function present(
   // must not schedule another one that would race it.
   let finished = false;
   const schedule = (): void => {
-    if (native) {
-      if (!finished) sink.progress?.(view);
-      return;
-    }
+    if (!finished) sink.progress?.(view);
+    if (native) return;
     dirty = true;
     if (finished || editing || timer) return;
     const wait = editDelay(lastEditAt, now(), profile.editIntervalMs);
@@ -144,9 +142,9 @@ export async function present(
   }
   await editing;
   const final = renderView(view, profile);
+  sink.progress?.(view);
   if (native) {
     // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
-    sink.progress?.(view);
     await deliverFinal(sink, final.main, profile.editIntervalMs, report);
     await thread;
     return view;
