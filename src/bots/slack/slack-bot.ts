@@ -128,8 +128,8 @@ export async function startSlackBot(
   };
 
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
-    handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch(
-      (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
+      log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
   registerSlackListeners(app, {

@@ -1,6 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
-import { footer } from "../render-view.js";
+import { footer, INTERRUPTED_MESSAGE } from "../render-view.js";
 import type { RunView } from "../run-view.js";
 import { feedbackBlocks } from "./feedback-blocks.js";
 import { slackMessage } from "./markdown.js";
@@ -288,7 +288,9 @@ function closing(view: RunView, rendered: string): string {
     case "failed":
       return `\n\n${rendered}`;
     case "cancelled":
-      return `\n\n⏹️ Stopped before the answer was finished.\n\n${footer(view)}`;
+      return view.interrupted
+        ? `\n\n${INTERRUPTED_MESSAGE}\n\n${footer(view)}`
+        : `\n\n⏹️ Stopped before the answer was finished.\n\n${footer(view)}`;
     default:
       return view.answer.trim() === ""
         ? `_(the aggregator returned an empty answer)_\n\n${footer(view)}`
