@@ -3,7 +3,9 @@ import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import type { ChatSink } from "../chat-sink.js";
 import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { LoadingStatusSink, promptSetter } from "./assistant-surface.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
 import { registerSlackListeners } from "./slack-listeners.js";
@@ -118,14 +120,28 @@ export async function startSlackBot(
   const streaming = new StreamingPolicy(config.MOA_SLACK_STREAMING ?? "auto", (team, code) =>
     log.warn({ workspace: team, code }, "Slack refused streaming; using post-and-edit there"),
   );
-  const sinkFor = (inv: Invocation, target: SlackSinkTarget) => {
-    const edits = new SlackSink(app.client.chat, target);
-    if (!streaming.wants(inv.workspaceId)) return edits;
+  const sinkFor = (inv: Invocation, target: SlackSinkTarget): ChatSink => {
     const onError = (err: unknown, what: string) =>
-      log.warn({ err, what, event: inv.eventKey }, "Slack stream call failed");
-    const streamTarget = { ...target, teamId: inv.workspaceId };
-    return new SlackStreamSink(app.client.chat, streamTarget, streaming, edits, onError);
+      log.warn({ err, what, event: inv.eventKey }, "Slack call failed");
+    const edits = new SlackSink(app.client.chat, target);
+    const sink = streaming.wants(inv.workspaceId)
+      ? new SlackStreamSink(
+          app.client.chat,
+          { ...target, teamId: inv.workspaceId },
+          streaming,
+          edits,
+          onError,
+        )
+      : edits;
+    if (!target.loadingStatus || target.threadTs === undefined) return sink;
+    const where = { channel: target.channel, threadTs: target.threadTs };
+    return new LoadingStatusSink(sink, app.client.assistant.threads, where, (e) =>
+      onError(e, "assistant.threads.setStatus"),
+    );
   };
+  const suggestPrompts = promptSetter(app.client.assistant.threads, (err) =>
+    log.warn({ err }, "assistant.threads.setSuggestedPrompts failed"),
+  );
 
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
     handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
@@ -134,6 +150,7 @@ export async function startSlackBot(
   };
   registerSlackListeners(app, {
     start,
+    suggestPrompts,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     log,
   });

@@ -20,6 +20,10 @@ export interface SlackSinkTarget {
   userId: string;
   /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
   respond?: RespondFn | undefined;
+  /** Key of the conversation memory when it is not the thread (a DM: the DM channel). */
+  conversationId?: string | undefined;
+  /** Show Slack's loading status in `threadTs` while proposers run (DMs, the app's Messages tab). */
+  loadingStatus?: boolean | undefined;
 }
 
 /** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
@@ -79,7 +83,7 @@ export class SlackSink implements ChatSink {
 
   /** Posts under the interim message's thread (Slack threads need no name). */
   async postInThread(text: string, _threadName: string): Promise<void> {
-    const root = this.threadId();
+    const root = this.target.threadTs ?? this.interimTs;
     if (root === undefined) throw new Error("postInThread before open");
     await this.chat.postMessage({
       channel: this.target.channel,
@@ -104,9 +108,9 @@ export class SlackSink implements ChatSink {
     });
   }
 
-  /** Root ts of the thread holding drafts and follow-ups. */
+  /** The conversation follow-ups continue: a DM's channel, else the root ts of the thread holding the drafts. */
   threadId(): string | undefined {
-    return this.target.threadTs ?? this.interimTs;
+    return this.target.conversationId ?? this.target.threadTs ?? this.interimTs;
   }
 
   private requireInterim(): string {
