@@ -2,11 +2,12 @@
 // in its own file under bench/ and listing it below.
 import { availableParallelism, loadavg } from "node:os";
 import { engineBench } from "./engine.js";
+import { nativeBench } from "./native.js";
 import { opsBench } from "./ops.js";
 import type { BenchSection } from "./section.js";
 import { slackBench } from "./slack.js";
 
-const all: BenchSection[] = [engineBench, slackBench, opsBench];
+const all: BenchSection[] = [engineBench, slackBench, opsBench, nativeBench];
 // `npm run bench -- slack` runs only the sections whose names contain an argument.
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const sections =
