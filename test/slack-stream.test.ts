@@ -94,7 +94,7 @@ describe("Slack native streaming", () => {
     const lines = longAnswer(40);
     h = await startSlackHarness({
       slack: { stream },
-      models: { agg: { reply: lines, tokenMs: 30 } },
+      models: { agg: { reply: lines, tokenMs: 80 } },
     });
     await h.event(mention("<@U0BOT> slow answer", "300.000001"), "Ev1");
     // Expire the stream once the answer has begun (Slack does this ~5 min after start).

@@ -34,12 +34,20 @@ export interface SlackStreamTarget extends SlackSinkTarget {
  */
 export const STREAM_ROLLOVER_CHARS = 11_000;
 
-/** Min gap between two appends of one stream, ms; the first answer text and the stop go at once. */
-export const STREAM_APPEND_INTERVAL_MS = 1_000;
+/**
+ * Min gap between two appends of one stream, ms; the first answer text and the stop go at
+ * once. chat.appendStream is Tier 4 (100+/min per workspace, docs.slack.dev), shared by every
+ * run in the workspace, so a stream appends less often than the edit path edits (1/s).
+ */
+export const STREAM_APPEND_INTERVAL_MS = 1_500;
 
 const NOT_STREAMING = "message_not_in_streaming_state";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** What the final chat.stopStream carries: the last task updates and the rest of the text. */
+interface Pending {
+  chunks: StreamChunk[];
+  text: string;
+}
 
 /** One message holding part of the answer: a live stream, or (expired) a plain message edited with chat.update. */
 interface Segment {
@@ -68,6 +76,7 @@ export class SlackStreamSink implements ChatSink {
   #lastCallAt = 0;
   #finished = false;
   #armed = false;
+  #wake: (() => void) | undefined;
 
   constructor(
     private readonly chat: SlackStreamPort,
@@ -113,6 +122,8 @@ export class SlackStreamSink implements ChatSink {
     if (this.#mode !== "stream") return false;
     this.#view = view;
     this.#dirty = true;
+    // The first answer text is worth a call at once, whatever the interval.
+    if (this.#answerSent === "" && view.answer !== "") this.#wake?.();
     this.#pump ??= this.drain().finally(() => {
       this.#pump = undefined;
     });
@@ -128,12 +139,19 @@ export class SlackStreamSink implements ChatSink {
     if (this.#mode !== "stream") return this.fallback.edit(text, controls);
     if (this.#finished) return;
     this.#dirty = false;
+    this.#wake?.();
     await this.#pump;
     const view = this.#view;
     const terminal = view && ["done", "failed", "cancelled"].includes(view.phase);
-    if (view && terminal) await this.writeAnswer(view, true);
+    const last = view && terminal ? await this.writeAnswer(view, true) : { chunks: [], text: "" };
     const tail = terminal && view ? closing(view, text) : `\n\n${text}`;
-    await this.finish(tail, controls);
+    try {
+      await this.finish({ chunks: last.chunks, text: last.text + tail }, controls);
+    } catch (error) {
+      // Not shown: the presenter's retry of the final edit sends this text again.
+      if (last.text) this.#answerSent = this.#answerSent.slice(0, -last.text.length);
+      throw error;
+    }
     this.#finished = true;
   }
 
@@ -178,20 +196,36 @@ export class SlackStreamSink implements ChatSink {
       if (!view) return;
       const firstText = this.#answerSent === "" && view.answer !== "";
       const wait = firstText ? 0 : this.#lastCallAt + STREAM_APPEND_INTERVAL_MS - this.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await this.pause(wait);
       if (!this.#dirty || this.#finished) return;
       this.#dirty = false;
       await this.writeAnswer(this.#view ?? view, false).catch((e) => this.onError(e, "stream"));
     }
   }
 
-  /** Brings the messages up to `view`: plan/task chunks and the new answer text. */
-  private async writeAnswer(view: RunView, final: boolean): Promise<void> {
+  /** Waits `ms`, or less when woken (the first answer text, the final edit). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  /**
+   * Brings the messages up to `view`. With `final`, the last piece (what fits the current
+   * message) is not appended but returned, so chat.stopStream carries it in the same call.
+   */
+  private async writeAnswer(view: RunView, final: boolean): Promise<Pending> {
     const chunks = planChunks(view, this.#shown);
     const full = neutralizeSlack(view.answer);
     const safe = final ? full : streamablePrefix(full);
     let delta = safe.startsWith(this.#answerSent) ? safe.slice(this.#answerSent.length) : "";
-    if (chunks.length === 0 && delta === "") return;
+    if (chunks.length === 0 && delta === "") return { chunks: [], text: "" };
     // Advanced only once written: a refused append is retried by the next view or the final.
     const sent = this.#answerSent + delta;
     while (this.current().text.length + delta.length > STREAM_ROLLOVER_CHARS) {
@@ -200,8 +234,10 @@ export class SlackStreamSink implements ChatSink {
       await this.rollover();
       delta = cut.tail;
     }
-    await this.write(delta, chunks);
     this.#answerSent = sent;
+    if (final && this.current().live) return { chunks, text: delta };
+    await this.write(delta, chunks);
+    return { chunks: [], text: "" };
   }
 
   private current(): Segment {
@@ -247,25 +283,26 @@ export class SlackStreamSink implements ChatSink {
   }
 
   /** Stops the last stream with the closing text and the feedback buttons (chat.update when it expired). */
-  private async finish(tail: string, controls: MessageControls | undefined): Promise<void> {
+  private async finish(last: Pending, controls: MessageControls | undefined): Promise<void> {
     const seg = this.current();
     const blocks = feedbackBlocks(controls);
-    seg.text += tail;
     if (seg.live) {
       try {
         await this.chat.stopStream({
           channel: this.target.channel,
           ts: seg.ts,
-          markdown_text: tail,
+          chunks: [...last.chunks, { type: "markdown_text", text: last.text }],
           ...(blocks.length > 0 ? { blocks } : {}),
         });
         seg.live = false;
+        seg.text += last.text;
         return;
       } catch (error) {
         if (slackErrorCode(error) !== NOT_STREAMING) throw error;
         seg.live = false;
       }
     }
+    seg.text += last.text;
     await this.update(seg, blocks);
   }
 
