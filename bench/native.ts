@@ -18,12 +18,13 @@ import { percentile, table } from "./stats.js";
 
 const TOKEN_MS = 20;
 const tokens = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i} `);
+/** A 300-token answer (~6 s at 20 ms/token): a typical answer length, long enough for several edits. */
 const MODELS: Record<string, ModelScript> = {
   p1: { firstTokenMs: 150, tokenMs: TOKEN_MS, reply: tokens("p", 20) },
   p2: { firstTokenMs: 250, tokenMs: TOKEN_MS, reply: tokens("q", 20) },
-  agg: { firstTokenMs: 200, tokenMs: TOKEN_MS, reply: tokens("ans", 100) },
+  agg: { firstTokenMs: 200, tokenMs: TOKEN_MS, reply: tokens("ans", 300) },
 };
-const LAST_TOKEN = "ans99";
+const LAST_TOKEN = "ans299";
 const ENV = {
   MOA_QUOTA_USER_PER_MINUTE: "0",
   MOA_QUOTA_USER_PER_HOUR: "0",
@@ -99,7 +100,7 @@ export const nativeBench: BenchSection = {
   async run() {
     const rows: string[][] = [];
     for (const concurrency of [1, 20]) {
-      const waves = concurrency === 1 ? 8 : 2;
+      const waves = concurrency === 1 ? 5 : 2;
       for (const streaming of [true, false]) {
         const all: RunFigures[] = [];
         for (let w = 0; w < waves; w++) all.push(...(await measure(streaming, concurrency, w)));
