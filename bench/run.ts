@@ -1,13 +1,22 @@
 // `npm run bench`: runs every section in order. Add a section by writing a `BenchSection`
 // in its own file under bench/ and listing it below.
 import { availableParallelism, loadavg } from "node:os";
+import { admissionBench } from "./admission.js";
+import { deliveryBench } from "./delivery.js";
 import { engineBench } from "./engine.js";
 import { nativeBench } from "./native.js";
 import { opsBench } from "./ops.js";
 import type { BenchSection } from "./section.js";
 import { slackBench } from "./slack.js";
 
-const all: BenchSection[] = [engineBench, slackBench, opsBench, nativeBench];
+const all: BenchSection[] = [
+  engineBench,
+  slackBench,
+  opsBench,
+  admissionBench,
+  deliveryBench,
+  nativeBench,
+];
 // `npm run bench -- slack` runs only the sections whose names contain an argument.
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const sections =

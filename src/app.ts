@@ -1,20 +1,20 @@
+import { randomUUID } from "node:crypto";
 import type { CustomRoute } from "@slack/bolt";
 import { RunRegistry } from "./bots/admission/run-registry.js";
+import { startRunJournal } from "./bots/admission/take-over-runs.js";
 import { type DiscordBot, startDiscordBot } from "./bots/discord/discord-bot.js";
 import type { BotDeps } from "./bots/handle-invocation.js";
 import { createRunGate } from "./bots/run-gate.js";
-import { type SlackBot, startSlackBot } from "./bots/slack/slack-bot.js";
+import { type SlackBot, type SlackBotOptions, startSlackBot } from "./bots/slack/slack-bot.js";
 import { presetNames, storeDeps } from "./bots/store-deps.js";
 import { dispatch } from "./commands/dispatch.js";
 import type { Platform } from "./commands/invocation.js";
 import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import type { ChatModel } from "./moa/chat-model.js";
-import { OpenAICompatibleModel, resolveModel } from "./moa/providers/openai-compatible.js";
+import { createModelChain } from "./moa/traffic/model-chain.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
-import { ProviderScheduler } from "./ops/provider-scheduler.js";
 import { RedisQuotaStore } from "./ops/quota-redis-store.js";
 import { MemoryQuotaStore, type QuotaStore } from "./ops/quota-store.js";
 import { Quotas } from "./ops/quotas.js";
@@ -23,6 +23,7 @@ import { Lifecycle, type ShutdownReport } from "./ops/shutdown.js";
 import { planPlatforms, secretsOf } from "./platforms.js";
 import type { Kv } from "./store/kv.js";
 import { openStore } from "./store/open-store.js";
+import { RunJournal } from "./store/run-journal.js";
 import { StopStore } from "./store/stop-store.js";
 import { type Stores, storesOver } from "./store/stores.js";
 
@@ -33,12 +34,12 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export interface AppOverrides {
   /** Logger (default: pino at LOG_LEVEL with the config's secrets scrubbed). */
   log?: Logger;
-  /** Model port under the provider scheduler (default: the OpenAI-compatible providers). */
-  model?: ChatModel;
   /** Interface the Slack HTTP receiver binds (default: all). */
   slackHost?: string;
   /** Extra routes on the Slack receiver's server (tests). */
   slackRoutes?: CustomRoute[];
+  /** Further Slack bot options (tests: shorter Web API timeouts). */
+  slackBot?: SlackBotOptions;
   /** Clock of the Discord bot (interaction token expiry). */
   discordNow?: () => number;
   /** Key prefix in the store (benches and tests sharing one Redis). */
@@ -94,16 +95,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     lifecycle.onClose("store", () => opened.close());
     sweepExpired(kv, lifecycle, log);
     const shared = isShared(config);
+    const journal = new RunJournal(kv, log, { instance: randomUUID() });
 
-    const scheduler = new ProviderScheduler(
-      overrides.model ?? new OpenAICompatibleModel(config.providers),
-      {
-        providerOf: (id) => resolveModel(id, config.providers).provider,
-        limits: config.providers,
-        onPause: (provider, ms) =>
-          log.warn({ provider, ms }, "provider rate-limited; pausing its calls"),
-      },
-    );
+    const { model, scheduler } = createModelChain(config, log);
     const runQueue = new RunQueue(config.MOA_MAX_CONCURRENT_RUNS);
     const quotaStore = await openQuotaStore(config, log);
     lifecycle.onClose("quota store", () => quotaStore.close());
@@ -138,10 +132,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     const commandDeps = { stores: opened, catalog, config, log };
     const botDeps = (platform: Platform): Omit<BotDeps, "dispatch"> => ({
       ...storeDeps(platform, opened),
-      engine: { model: scheduler, prices: config.prices, maxRetries: config.MOA_MAX_RETRIES },
+      engine: {
+        model,
+        prices: config.prices,
+        maxRetries: config.MOA_MAX_RETRIES,
+        queueTimeoutMs: config.MOA_QUEUE_TIMEOUT_MS,
+      },
       log,
       runs,
       gate,
+      journal,
     });
     const health: Record<string, () => Promise<boolean> | boolean> = {
       store: () =>
@@ -168,6 +168,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
         {
           ...(routes.length > 0 && { customRoutes: routes }),
           ...(overrides.slackHost !== undefined && { host: overrides.slackHost }),
+          ...overrides.slackBot,
         },
       );
       slack = bot;
@@ -190,6 +191,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       const ops = await startOpsServer(endpoints, config.MOA_HTTP_PORT);
       lifecycle.onClose("ops server", () => ops.close());
     }
+    await startRunJournal(journal, shared, config.MOA_HEARTBEAT_MS, lifecycle, log, {
+      ...(slack && { slack: slack.resume }),
+      ...(discord && { discord: discord.resume }),
+    });
     log.info({ slack: plan.slack, discord: plan.discord }, "moa-bot running");
   };
 

@@ -1,27 +1,11 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import type { ProviderConfig } from "./moa/providers/provider-config.js";
+import { defaultMaxConcurrentRuns } from "./moa/traffic/run-budget.js";
+import type { ModelPrice } from "./moa/usage.js";
 
-/** An OpenAI-compatible endpoint moa-bot may call. */
-export interface ProviderConfig {
-  /** Lower-case name; `default` is the one from OPENAI_BASE_URL / OPENAI_API_KEY. */
-  name: string;
-  /** Base URL of the OpenAI-compatible API (ends in /v1 for most providers). */
-  baseURL: string;
-  /** API key; a placeholder for keyless servers such as Ollama. Never logged. */
-  apiKey: string;
-  /** Max concurrent calls to this provider across all runs (0 = unlimited). */
-  maxConcurrency: number;
-  /** Max requests per minute to this provider (0 = unlimited). */
-  rpm: number;
-}
-
-/** Price of a model in USD per million tokens. */
-export interface ModelPrice {
-  /** USD per 1M prompt tokens. */
-  input: number;
-  /** USD per 1M completion tokens. */
-  output: number;
-}
+export type { ProviderConfig } from "./moa/providers/provider-config.js";
+export type { ModelPrice } from "./moa/usage.js";
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -76,13 +60,16 @@ const EnvSchema = z.object({
   MOA_STORE_URL: z.string().min(1).default("sqlite://data/moa.sqlite"),
   MOA_CONVERSATION_TTL_DAYS: num(7, 0.001, 365),
   MOA_CONVERSATION_MAX_TURNS: int(40, 2, 1000),
-  MOA_MAX_CONCURRENT_RUNS: int(8, 0, 10_000),
+  /** Unset: derived from the provider budgets (see defaultMaxConcurrentRuns). */
+  MOA_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).max(10_000).optional(),
+  MOA_QUEUE_TIMEOUT_MS: int(180_000, 1_000, 3_600_000),
   MOA_QUOTA_USER_PER_MINUTE: int(5, 0),
   MOA_QUOTA_USER_PER_HOUR: int(60, 0),
   MOA_QUOTA_CHANNEL_PER_MINUTE: int(20, 0),
   MOA_QUOTA_CHANNEL_PER_HOUR: int(300, 0),
   MOA_HTTP_PORT: int(0, 0, 65_535),
   MOA_SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
+  MOA_HEARTBEAT_MS: int(5_000, 50, 600_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -101,8 +88,10 @@ const EnvSchema = z.object({
 /** Validated configuration; see .env.example for each variable. */
 export type Config = Omit<
   z.output<typeof EnvSchema>,
-  "MOA_PRICES" | "OPENAI_BASE_URL" | "OPENAI_API_KEY"
+  "MOA_PRICES" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "MOA_MAX_CONCURRENT_RUNS"
 > & {
+  /** Runs in flight at once (0 = unlimited); derived from the provider budgets when unset. */
+  MOA_MAX_CONCURRENT_RUNS: number;
   /** Providers by lower-case name; always has `default`. */
   providers: Record<string, ProviderConfig>;
   /** Prices by model id, from MOA_PRICES. */
@@ -205,5 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: OPENAI_API_KEY ?? KEYLESS,
     ...defaultLimits,
   };
-  return { ...rest, providers, prices };
+  const maxRuns =
+    rest.MOA_MAX_CONCURRENT_RUNS ?? defaultMaxConcurrentRuns(providers, rest.MOA_PROPOSERS.length);
+  return { ...rest, MOA_MAX_CONCURRENT_RUNS: maxRuns, providers, prices };
 }

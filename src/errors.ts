@@ -20,6 +20,8 @@ export class MoaBotError extends Error {
 export type ModelErrorKind =
   | "rate_limit"
   | "timeout"
+  /** Waited longer than the queue bound for a provider slot; never retried (it would queue again). */
+  | "queue_timeout"
   | "server"
   | "network"
   | "bad_request"

@@ -53,6 +53,16 @@ describe("import direction: bots -> commands -> moa", () => {
     }
   });
 
+  it("the model chain (providers, traffic shaping) defines its own types, not config.ts's", () => {
+    const chain = all.filter((f) => /\/moa\/(providers|traffic)\//.test(f));
+    expect(chain.length).toBeGreaterThan(0);
+    for (const file of chain) {
+      for (const spec of imports(file)) {
+        expect(spec, `${relative(SRC, file)} imports ${spec}`).not.toMatch(/(^|\/)config\.js$/);
+      }
+    }
+  });
+
   it("only the provider adapter imports the openai SDK", () => {
     const users = all.filter((f) =>
       imports(f).some((s) => s === "openai" || s.startsWith("openai/")),

@@ -168,4 +168,15 @@ describe("Discord Stop button", () => {
     expect(buttonIds(h.fake, replyId)).toEqual([]);
     everySendHasNoMentions();
   });
+
+  it("acks a press on a button of no known kind (no 'This interaction failed'), changing nothing", async () => {
+    h = await startDiscordHarness();
+    const run = runCommand(h.fake, { name: "moa", options: [opt("prompt", "quick")] });
+    await h.idle();
+    const answerId = h.fake.originals.get(run.token) as string;
+    const press = pressButton(h.fake, { messageId: answerId, customId: "old_layout:1" });
+    expect((await pressAck(press)).body).toMatchObject({ type: 6 });
+    expect(String(h.fake.messages.get(answerId)?.content)).toContain("The answer.");
+    everySendHasNoMentions();
+  });
 });

@@ -232,8 +232,18 @@ const routes: Array<[string, RegExp, Handler]> = [
   ],
 ];
 
+/** Discord refuses a message `content` over 2,000 characters. */
+function tooLong(call: RecordedCall): Reply | undefined {
+  const content = call.body?.content ?? (call.body?.data as Json | undefined)?.content;
+  return typeof content === "string" && content.length > 2_000
+    ? error(400, 50035, "Invalid Form Body: content: Must be 2000 or fewer in length.")
+    : undefined;
+}
+
 /** Answers one REST call, or undefined when no route matches. */
 export function routeRest(fake: FakeDiscord, call: RecordedCall): Reply | undefined {
+  const refused = tooLong(call);
+  if (refused) return refused;
   for (const [method, pattern, handle] of routes) {
     const m = call.method === method ? pattern.exec(call.path) : null;
     if (m)
@@ -245,3 +255,45 @@ export function routeRest(fake: FakeDiscord, call: RecordedCall): Reply | undefi
   }
   return undefined;
 }
+
+/** A per-route limit: calls in any window per bucket key. */
+export interface RouteLimit {
+  /** Method and path the limit applies to. */
+  method: string;
+  path: RegExp;
+  /** Bucket name (X-RateLimit-Bucket); the key adds the top-level resource (channel, webhook). */
+  bucket: string;
+  /** Calls per window. */
+  limit: number;
+  /** Window, ms. */
+  windowMs: number;
+}
+
+/**
+ * Per-route buckets as Discord applies them: per route and top-level resource (channel id,
+ * webhook id + token). Discord publishes no numbers; 5 per 5 s per channel is what bot authors
+ * observe for sending and editing messages.
+ */
+export const DISCORD_ROUTE_LIMITS: RouteLimit[] = [
+  {
+    method: "POST",
+    path: /^\/channels\/(\d+)\/messages$/,
+    bucket: "msg-create",
+    limit: 5,
+    windowMs: 5_000,
+  },
+  {
+    method: "PATCH",
+    path: /^\/channels\/(\d+)\/messages\/\d+$/,
+    bucket: "msg-edit",
+    limit: 5,
+    windowMs: 5_000,
+  },
+  {
+    method: "PATCH",
+    path: /^\/webhooks\/(\d+\/[^/]+)\/messages\/@original$/,
+    bucket: "webhook-edit",
+    limit: 5,
+    windowMs: 5_000,
+  },
+];

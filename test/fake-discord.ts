@@ -9,7 +9,13 @@ import {
   textChannel,
   user,
 } from "./fake-discord-payloads.js";
-import { type Reply, routeRest } from "./fake-discord-rest.js";
+import {
+  DISCORD_ROUTE_LIMITS,
+  type Reply,
+  type RouteLimit,
+  routeRest,
+} from "./fake-discord-rest.js";
+import { RateWindows } from "./fake-rate-windows.js";
 
 /** One REST call the bot made, as received. */
 export interface RecordedCall {
@@ -31,6 +37,8 @@ export interface FakeDiscordOptions {
   messageContentIntent?: boolean;
   /** HELLO heartbeat interval, ms. */
   heartbeatIntervalMs?: number;
+  /** Per-route buckets (default DISCORD_ROUTE_LIMITS); `false` turns them off. */
+  routeLimits?: RouteLimit[] | false;
 }
 
 /**
@@ -69,6 +77,8 @@ export class FakeDiscord {
   readonly originals = new Map<string, string>();
   /** Interaction tokens the fake now refuses (as Discord does after 15 minutes). */
   readonly expiredTokens = new Set<string>();
+  /** Per-route bucket logs; `windows.refused` counts the 429s they answered. */
+  readonly windows = new RateWindows();
   /** Pending scripted 429s: method + path pattern + Retry-After seconds. */
   readonly rateLimits: Array<{ method: string; path: RegExp; retryAfterS: number }> = [];
   /** The gateway. */
@@ -156,6 +166,41 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** Counts a call against its route bucket: X-RateLimit-* headers, or a 429 with retry_after. */
+  private bucketHit(
+    call: RecordedCall,
+  ): { ok: boolean; headers: Record<string, string>; reply: Reply } | undefined {
+    const limits =
+      this.options.routeLimits === false ? [] : (this.options.routeLimits ?? DISCORD_ROUTE_LIMITS);
+    for (const route of limits) {
+      const m = call.method === route.method ? route.path.exec(call.path) : null;
+      if (!m) continue;
+      const hit = this.windows.hit(`${route.bucket}:${m[1]}`, route);
+      const resetAfter = (hit.ok ? hit.resetAfterMs : hit.retryAfterMs) / 1000;
+      const headers = {
+        "x-ratelimit-limit": String(route.limit),
+        "x-ratelimit-remaining": String(hit.ok ? hit.remaining : 0),
+        "x-ratelimit-reset": ((Date.now() + resetAfter * 1000) / 1000).toFixed(3),
+        "x-ratelimit-reset-after": resetAfter.toFixed(3),
+        "x-ratelimit-bucket": route.bucket,
+      };
+      if (hit.ok) return { ok: true, headers, reply: { status: 200 } };
+      return {
+        ok: false,
+        headers: {
+          ...headers,
+          "retry-after": String(Math.ceil(resetAfter)),
+          "x-ratelimit-scope": "user",
+        },
+        reply: {
+          status: 429,
+          body: { message: "You are being rate limited.", retry_after: resetAfter, global: false },
+        },
+      };
+    }
+    return undefined;
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     let raw = "";
@@ -172,7 +217,10 @@ export class FakeDiscord {
       (r) => r.method === call.method && r.path.test(call.path),
     );
     let reply: Reply;
-    if (limit >= 0) {
+    const bucket = this.bucketHit(call);
+    if (bucket && !bucket.ok) {
+      reply = bucket.reply;
+    } else if (limit >= 0) {
       const { retryAfterS } = this.rateLimits.splice(limit, 1)[0] as { retryAfterS: number };
       reply = {
         status: 429,
@@ -187,7 +235,7 @@ export class FakeDiscord {
       if (reply.status === 404 && reply.body?.code === 0) this.unhandled.push(call);
     }
     const type = reply.body === undefined ? {} : { "content-type": "application/json" };
-    res.writeHead(reply.status, { ...type, ...reply.headers });
+    res.writeHead(reply.status, { ...type, ...bucket?.headers, ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   }
 }

@@ -74,10 +74,28 @@ export interface RecordedRequest {
   status: number;
 }
 
+/**
+ * Provider-wide limits enforced as a strict provider does: beyond them a request gets 429
+ * with `retry-after` and OpenAI's `x-ratelimit-*-requests` headers (sent on every answer).
+ * Every request counts toward the window, rejected ones included.
+ */
+export interface FakeRateLimits {
+  /** Requests open at once (streams); 0 = unlimited. */
+  maxConcurrent?: number;
+  /** Requests per window; 0 = unlimited. */
+  requestsPerWindow?: number;
+  /** Window length, ms (default 60 000). */
+  windowMs?: number;
+  /** `retry-after` of a 429, seconds (default 1). */
+  retryAfterSeconds?: number;
+}
+
 /** Options of `startFakeOpenAI`. */
 export interface FakeOpenAIOptions {
   /** Scripts by model id. */
   models?: Record<string, ModelScript>;
+  /** Provider-wide limits (none by default). */
+  limits?: FakeRateLimits;
   /** Answer 404 model_not_found for unscripted models instead of a default reply. */
   strict?: boolean;
 }
@@ -90,6 +108,8 @@ export interface FakeOpenAIServer {
   readonly requests: RecordedRequest[];
   /** Requests still open. */
   readonly inFlight: number;
+  /** Most requests the limits let stream at once so far. */
+  readonly maxAccepted: number;
   /** A provider entry pointing at this server, for `Config.providers` (key recorded in `authorization`). */
   provider(name?: string, apiKey?: string): ProviderConfig;
   /** Sets or replaces a model's script (its failure counter restarts). */
@@ -126,6 +146,38 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     changed();
   };
 
+  const limits = options.limits;
+  const windowMs = limits?.windowMs ?? 60_000;
+  const arrivals: number[] = [];
+  let accepted = 0;
+  let maxAccepted = 0;
+  /** Counts the request; headers to send, and whether it is over a limit. */
+  const admit = (res: ServerResponse): { headers: Record<string, string>; over: boolean } => {
+    if (!limits) return { headers: {}, over: false };
+    const now = epochMs();
+    while (arrivals.length > 0 && (arrivals[0] as number) <= now - windowMs) arrivals.shift();
+    const perWindow = limits.requestsPerWindow ?? 0;
+    const overRate = perWindow > 0 && arrivals.length >= perWindow;
+    arrivals.push(now);
+    const overConcurrency =
+      (limits.maxConcurrent ?? 0) > 0 && accepted >= (limits.maxConcurrent ?? 0);
+    const headers: Record<string, string> = {};
+    if (perWindow > 0) {
+      const resetMs = Math.max(0, (arrivals[0] as number) + windowMs - now);
+      headers["x-ratelimit-limit-requests"] = String(perWindow);
+      headers["x-ratelimit-remaining-requests"] = String(Math.max(0, perWindow - arrivals.length));
+      headers["x-ratelimit-reset-requests"] = `${(resetMs / 1000).toFixed(3)}s`;
+    }
+    const over = overRate || overConcurrency;
+    if (over) headers["retry-after"] = String(limits.retryAfterSeconds ?? 1);
+    else {
+      accepted++;
+      maxAccepted = Math.max(maxAccepted, accepted);
+      res.on("close", () => accepted--);
+    }
+    return { headers, over };
+  };
+
   const handle = (body: string, headers: IncomingHttpHeaders, res: ServerResponse) => {
     let parsed: Record<string, unknown>;
     try {
@@ -148,6 +200,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     inFlight++;
     res.on("close", () => finish(rec, "aborted"));
     changed();
+    const limit = admit(res);
+    if (limit.over) {
+      rec.status = failureResponse(res, { kind: "rate-limit" }, limit.headers);
+      return finish(rec, "failed");
+    }
     const script = scripts.get(model) ?? (options.strict ? undefined : {});
     if (!script) {
       const message = `The model \`${model}\` does not exist`;
@@ -159,12 +216,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     served.set(model, n + 1);
     const failure = script.failures?.[n] ?? script.always;
     if (failure && failure.kind !== "hang" && failure.kind !== "disconnect") {
-      rec.status = failureResponse(res, failure);
+      rec.status = failureResponse(res, failure, limit.headers);
       return finish(rec, "failed");
     }
     const reply = typeof script.reply === "function" ? script.reply(rec) : script.reply;
     const chunks = tokenize(reply ?? `Answer from ${model}.`);
-    sendCompletion(res, rec, chunks, script, failure, {
+    sendCompletion(res, rec, chunks, script, failure, limit.headers, {
       firstToken: () => {
         rec.firstTokenAt = epochMs();
         changed();
@@ -201,6 +258,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests,
     get inFlight() {
       return inFlight;
+    },
+    get maxAccepted() {
+      return maxAccepted;
     },
     provider: (name = "default", apiKey = `key-${name}`) => ({
       name,
@@ -244,8 +304,9 @@ const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 function failureResponse(
   res: ServerResponse,
   failure: Exclude<ScriptedFailure, { kind: "hang" | "disconnect" }>,
+  extraHeaders: Record<string, string> = {},
 ): number {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", ...extraHeaders };
   let status: number;
   let message: string;
   let code: string | undefined;
@@ -274,6 +335,7 @@ function sendCompletion(
   chunks: string[],
   script: ModelScript,
   failure: Extract<ScriptedFailure, { kind: "hang" | "disconnect" }> | undefined,
+  limitHeaders: Record<string, string>,
   on: { firstToken: () => void; finish: (outcome: RecordedRequest["outcome"]) => void },
 ): void {
   if (failure?.kind === "hang" && failure.afterTokens === undefined) return;
@@ -306,7 +368,7 @@ function sendCompletion(
     timer = setTimeout(
       () => {
         on.firstToken();
-        res.writeHead(200, { "content-type": "application/json" });
+        res.writeHead(200, { "content-type": "application/json", ...limitHeaders });
         const message = { role: "assistant", content: chunks.join("") };
         res.end(
           JSON.stringify({
@@ -324,7 +386,11 @@ function sendCompletion(
   }
   const frame = (choices: unknown[], extra?: object) =>
     sse({ ...base, object: "chat.completion.chunk", choices, ...extra });
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    ...limitHeaders,
+  });
   res.write(frame([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]));
   const start = performance.now();
   let sent = 0;

@@ -9,10 +9,17 @@
  *   const fake = await startFakeSlack();
  *   fake.script("chat.postMessage", { error: "not_in_channel" }); // next call only
  *   fake.script("chat.update", { rateLimitSec: 1 });               // next call: 429
+ *   fake.script("chat.update", { hang: true });                    // next call never answers
+ *   fake.refuseAlways("chat.update", "internal_error");            // every call fails
  *   await fake.waitFor((f) => f.callsTo("chat.update").length >= 3);
+ *
+ * Rate limits are on by default, per method per workspace as Slack applies them (Tier 3
+ * chat.update 50 per minute, Tier 4 100 per minute) and chat.postMessage per channel (1 per
+ * second with short bursts: 5 in any 5 s); a refused call gets HTTP 429 + Retry-After.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { RateWindows, type WindowLimit } from "./fake-rate-windows.js";
 import type { FakeStream } from "./fake-slack-stream.js";
 import { Conditions } from "./fixtures/conditions.js";
 
@@ -32,7 +39,22 @@ export interface SlackCall {
 export type Scripted =
   | { /** Answer `{ ok: false, error }`. */ error: string }
   | { /** Answer HTTP 429 with this Retry-After (seconds). */ rateLimitSec: number }
-  | { /** Answer normally after this delay, ms. */ delayMs: number };
+  | { /** Answer normally after this delay, ms. */ delayMs: number }
+  | { /** Never answer (until the fake closes): a Web API call that hangs. */ hang: true };
+
+/** Which calls share a rate limit: all of a workspace's calls of the method, or per channel. */
+export interface MethodTier extends WindowLimit {
+  /** Key of the window. */
+  per: "workspace" | "channel";
+}
+
+/** Slack's limits per method (docs.slack.dev/apis/web-api/rate-limits). */
+export const SLACK_TIERS: Record<string, MethodTier> = {
+  "chat.update": { per: "workspace", limit: 50, windowMs: 60_000 },
+  "chat.postMessage": { per: "channel", limit: 5, windowMs: 5_000 },
+  "chat.postEphemeral": { per: "workspace", limit: 100, windowMs: 60_000 },
+  "users.info": { per: "workspace", limit: 100, windowMs: 60_000 },
+};
 
 /** A message the bot posted, with every version it had. */
 export interface FakeMessage {
@@ -64,6 +86,8 @@ export interface FakeSlackOptions {
   latencyMs?: number;
   /** Streaming methods (fake-slack-stream.ts); without them chat.startStream is `unknown_method`. */
   stream?: FakeStream;
+  /** Rate limits per method (default SLACK_TIERS); `false` turns them off. */
+  tiers?: Record<string, MethodTier> | false;
 }
 
 /** A running fake Slack Web API. */
@@ -82,6 +106,10 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   /** Queues one-shot answers for the next calls of `method`. */
   script(method: string, ...answers: Scripted[]): void;
+  /** Answers every call of `method` with `{ ok: false, error }` from now on (undefined: stop). */
+  refuseAlways(method: string, error: string | undefined): void;
+  /** Calls answered 429 by the rate limits (scripted ones not counted). */
+  readonly rateLimited: number;
   /** A response_url handled by the fake. */
   responseUrl(id: string): string;
   /** URL apps.connections.open hands out (Socket Mode tests). */
@@ -102,6 +130,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Starts the fake on 127.0.0.1 with a random port. */
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const scripts = new Map<string, Scripted[]>();
+  const refusals = new Map<string, string>();
+  const windows = new RateWindows();
+  const tiers = options.tiers === false ? {} : (options.tiers ?? SLACK_TIERS);
   const conditions = new Conditions<FakeSlack>(() => fake, "fake Slack");
   const admins = new Set(options.admins ?? []);
   let seq = 0;
@@ -110,6 +141,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const channel = String(args.channel ?? "");
     const streamed = options.stream?.handle(method, args, fake.messages);
     if (streamed) return streamed;
+    // Slack refuses a markdown block over 12,000 characters (and a message over 50 blocks).
+    const blocks = blocksOf(args);
+    const markdown = blocks.filter((b) => b.type === "markdown");
+    if (markdown.reduce((n, b) => n + String(b.text ?? "").length, 0) > 12_000)
+      return { ok: false, error: "msg_blocks_too_long" };
+    if (blocks.length > 50) return { ok: false, error: "invalid_blocks" };
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: fake.botUserId, bot_id: fake.botId, team_id: fake.teamId };
@@ -168,12 +205,27 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const next = scripts.get(method)?.shift();
     if (options.latencyMs) await sleep(options.latencyMs);
     if (next && "delayMs" in next) await sleep(next.delayMs);
+    if (next && "hang" in next) return;
+    const tier = tiers[method];
+    const hit = tier
+      ? windows.hit(
+          `${method}:${tier.per === "channel" ? String(args.channel) : fake.teamId}`,
+          tier,
+        )
+      : undefined;
     let status = 200;
     let body: Record<string, unknown>;
+    const refusal = refusals.get(method);
     if (next && "rateLimitSec" in next) {
       status = 429;
       res.setHeader("retry-after", String(next.rateLimitSec));
       body = { ok: false, error: "ratelimited" };
+    } else if (hit && !hit.ok) {
+      status = 429;
+      res.setHeader("retry-after", String(Math.max(1, Math.ceil(hit.retryAfterMs / 1000))));
+      body = { ok: false, error: "ratelimited" };
+    } else if (refusal) {
+      body = { ok: false, error: refusal };
     } else if (next && "error" in next) {
       body = { ok: false, error: next.error };
     } else {
@@ -208,6 +260,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     script(method, ...answers) {
       scripts.set(method, [...(scripts.get(method) ?? []), ...answers]);
     },
+    refuseAlways(method, error) {
+      if (error === undefined) refusals.delete(method);
+      else refusals.set(method, error);
+    },
+    get rateLimited() {
+      return windows.refused;
+    },
     responseUrl: (id) => `${base}/response/${id}`,
     threadReplies: (root) => [...fake.messages.values()].filter((m) => m.threadTs === root),
     waitFor: (predicate, timeoutMs) => conditions.waitFor(predicate, timeoutMs),
@@ -215,6 +274,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       fake.calls.length = 0;
       fake.messages.clear();
       scripts.clear();
+      refusals.clear();
+      windows.clear();
     },
     close() {
       server.closeAllConnections();

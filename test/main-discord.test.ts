@@ -24,7 +24,8 @@ afterAll(async () => {
   await Promise.all([models.close(), discord.close()]);
 });
 
-describe("npm start with Discord credentials", () => {
+// Whole processes on a loaded 2-core box need more than the default timeout.
+describe("npm start with Discord credentials", { timeout: 90_000 }, () => {
   it("registers the commands, answers /moa through the whole composition, and exits 0 on SIGTERM", async () => {
     proc = spawnMain({
       OPENAI_BASE_URL: models.url,

@@ -64,7 +64,8 @@ async function start(
   return { proc, url: `http://127.0.0.1:${line.port}/slack/events` };
 }
 
-describe("a running moa-bot process", () => {
+// Whole processes (tsx start-up, two at once) on a loaded 2-core box need more than the default.
+describe("a running moa-bot process", { timeout: 90_000 }, () => {
   it("serves /healthz and /metrics on the Slack receiver's port in HTTP mode", async () => {
     slack = await startFakeSlack();
     const { url } = await start();

@@ -7,7 +7,8 @@ afterEach(() => {
   running = undefined;
 });
 
-describe("npm start", () => {
+// Whole processes on a loaded 2-core box need more than the default timeout.
+describe("npm start", { timeout: 90_000 }, () => {
   it("without platform credentials names the variables, points at .env.example and the CLI, exits 1", async () => {
     running = spawnMain({});
     expect(await running.exited).toBe(1);

@@ -3,8 +3,8 @@ import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../src/errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../src/moa/chat-model.js";
-import type { Clock } from "../src/ops/clock.js";
-import { ProviderScheduler } from "../src/ops/provider-scheduler.js";
+import type { Clock } from "../src/moa/traffic/clock.js";
+import { ProviderScheduler } from "../src/moa/traffic/provider-scheduler.js";
 
 /** A clock whose time moves only when the test says so. */
 class ManualClock implements Clock {
@@ -87,7 +87,7 @@ describe("ProviderScheduler", () => {
     const results = await Promise.all(Array.from({ length: 30 }, () => drain(scheduler, "a:m")));
     expect(results).toEqual(Array(30).fill("ok"));
     expect(inner.maxActive).toBe(3);
-    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+    expect(scheduler.load().a).toMatchObject({ queued: 0, active: 0, limit: 3 });
   });
 
   it("starts at most rpm calls per window, in FIFO order", async () => {
@@ -114,7 +114,7 @@ describe("ProviderScheduler", () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it("pauses the whole provider after a 429 with Retry-After, other providers unaffected", async () => {
+  it("pauses the whole provider after a 429 with Retry-After and queues the call again, first, instead of failing", async () => {
     const clock = new ManualClock();
     const inner = new RecordingModel((req, n) => {
       if (n === 1) throw new ModelError("rate_limit", req.model, "429", { retryAfterMs: 5_000 });
@@ -126,7 +126,8 @@ describe("ProviderScheduler", () => {
       limits: {},
       onPause: (p, ms) => paused.push([p, ms]),
     });
-    await expect(drain(scheduler, "a:first")).rejects.toMatchObject({ kind: "rate_limit" });
+    const first = drain(scheduler, "a:first");
+    await settle();
     expect(paused).toEqual([["a", 5_000]]);
     expect(scheduler.pausedUntil("a")).toBe(clock.now() + 5_000);
 
@@ -134,11 +135,102 @@ describe("ProviderScheduler", () => {
     await expect(drain(scheduler, "b:other")).resolves.toBe("ok");
     await clock.advance(4_999);
     expect(inner.started).toEqual(["a:first", "b:other"]);
-    expect(scheduler.load().a?.queued).toBe(2);
+    expect(scheduler.load().a?.queued).toBe(3);
     await clock.advance(1);
+    await expect(first).resolves.toBe("ok");
     await expect(later).resolves.toEqual(["ok", "ok"]);
-    expect(inner.started).toEqual(["a:first", "b:other", "a:x", "a:y"]);
+    // The rate-limited call went again before the calls that queued after it.
+    expect(inner.started).toEqual(["a:first", "b:other", "a:first", "a:x", "a:y"]);
     expect(scheduler.pausedUntil("a")).toBe(0);
+  });
+
+  it("passes the 429 on once a call has used its requeues", async () => {
+    const clock = new ManualClock();
+    const inner = new RecordingModel((req) => {
+      throw new ModelError("rate_limit", req.model, "429", { retryAfterMs: 10 });
+    });
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      clock,
+      limits: {},
+      maxRequeues: 2,
+    });
+    const failed = expect(drain(scheduler, "a:m")).rejects.toMatchObject({ kind: "rate_limit" });
+    for (let i = 0; i < 5; i++) await clock.advance(10);
+    await failed;
+    expect(inner.started).toEqual(["a:m", "a:m", "a:m"]);
+  });
+
+  it("queues a retry (attempt > 1) ahead of first attempts, not at the back", async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const inner = new RecordingModel((req) => (req.model === "a:busy" ? gate : undefined));
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      limits: { a: { maxConcurrency: 1, rpm: 0 } },
+    });
+    const busy = drain(scheduler, "a:busy");
+    const firsts = [drain(scheduler, "a:new1"), drain(scheduler, "a:new2")];
+    const retry = (async () => {
+      const out: string[] = [];
+      const req = { ...request("a:retry"), attempt: 2 };
+      for await (const c of scheduler.stream(req, new AbortController().signal))
+        if (c.type === "delta") out.push(c.text);
+      return out.join("");
+    })();
+    await settle();
+    open();
+    await Promise.all([busy, ...firsts, retry]);
+    expect(inner.started).toEqual(["a:busy", "a:retry", "a:new1", "a:new2"]);
+  });
+
+  it("learns concurrency: halves it once per 429 burst, not once per 429", async () => {
+    const clock = new ManualClock();
+    let limited = true;
+    const inner = new RecordingModel((req) => {
+      if (limited && inner.active > 3)
+        throw new ModelError("rate_limit", req.model, "429", { retryAfterMs: 1_000 });
+    });
+    const scheduler = new ProviderScheduler(inner, { providerOf, clock, limits: {} });
+    const all = Promise.all(Array.from({ length: 20 }, (_, i) => drain(scheduler, `a:m${i}`)));
+    await settle();
+    // 8 slots at first: the 5th..8th concurrent calls got 429, and the provider paused.
+    expect(scheduler.pausedUntil("a")).toBeGreaterThan(0);
+    expect(scheduler.load().a?.limit).toBe(4);
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    limited = false;
+    await clock.advance(5_000);
+    await expect(all).resolves.toEqual(Array(20).fill("ok"));
+    // Halved per burst (not per 429): it settles near the 3 the provider allows.
+    expect(inner.maxActive).toBeLessThanOrEqual(8);
+    expect(scheduler.load().a?.limit).toBeGreaterThanOrEqual(2);
+  });
+
+  it("holds back new starts when the provider says the request budget is spent", async () => {
+    const clock = new ManualClock();
+    let n = 0;
+    const inner: ChatModel = {
+      async *stream() {
+        n++;
+        yield {
+          type: "limits",
+          limits: { remainingRequests: n === 1 ? 0 : 5, resetRequestsMs: 2_000 },
+        };
+        yield { type: "delta", text: "ok" };
+      },
+    };
+    const scheduler = new ProviderScheduler(inner, { providerOf, clock, limits: {} });
+    await expect(drain(scheduler, "a:one")).resolves.toBe("ok");
+    expect(scheduler.pausedUntil("a")).toBe(clock.now() + 2_000);
+    const next = drain(scheduler, "a:two");
+    await settle();
+    expect(n).toBe(1);
+    await clock.advance(2_000);
+    await expect(next).resolves.toBe("ok");
   });
 
   it("a queued call whose signal aborts leaves the queue at once and leaks nothing", async () => {
@@ -155,19 +247,19 @@ describe("ProviderScheduler", () => {
     const controller = new AbortController();
     const queued = drain(scheduler, "a:queued", controller.signal);
     await settle();
-    expect(scheduler.load().a).toEqual({ queued: 1, active: 1 });
+    expect(scheduler.load().a).toMatchObject({ queued: 1, active: 1 });
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
 
     controller.abort();
     await expect(queued).rejects.toMatchObject({ kind: "aborted" });
-    expect(scheduler.load().a).toEqual({ queued: 0, active: 1 });
+    expect(scheduler.load().a).toMatchObject({ queued: 0, active: 1 });
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
 
     releaseFirst();
     await first;
     await expect(drain(scheduler, "a:next")).resolves.toBe("ok");
     expect(inner.started).toEqual(["a:first", "a:next"]);
-    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+    expect(scheduler.load().a).toMatchObject({ queued: 0, active: 0 });
   });
 
   it("an already-aborted signal never reaches the provider", async () => {
@@ -186,7 +278,7 @@ describe("ProviderScheduler", () => {
       limits: { a: { maxConcurrency: 1, rpm: 0 } },
     });
     for await (const _ of scheduler.stream(request("a:m"), new AbortController().signal)) break;
-    expect(scheduler.load().a).toEqual({ queued: 0, active: 0 });
+    expect(scheduler.load().a).toMatchObject({ queued: 0, active: 0 });
   });
 
   it("passes unroutable ids straight to the inner model", async () => {

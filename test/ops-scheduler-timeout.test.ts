@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProviderScheduler } from "../src/ops/provider-scheduler.js";
+import { ProviderScheduler } from "../src/moa/traffic/provider-scheduler.js";
 import { engineHarness, last, ofType, testPreset } from "./moa-harness.js";
 
 const { server, model, run } = await engineHarness();

@@ -2,11 +2,8 @@ import { afterAll, beforeEach, describe, expect, test } from "vitest";
 import type { ProviderConfig } from "../src/config.js";
 import { ModelError } from "../src/errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../src/moa/chat-model.js";
-import {
-  OpenAICompatibleModel,
-  resolveModel,
-  retryAfterMs,
-} from "../src/moa/providers/openai-compatible.js";
+import { OpenAICompatibleModel, retryAfterMs } from "../src/moa/providers/openai-compatible.js";
+import { resolveModel } from "../src/moa/providers/resolve-model.js";
 import { type ScriptedFailure, startFakeOpenAI } from "./fake-openai-server.js";
 
 const main = await startFakeOpenAI();

@@ -64,6 +64,23 @@ describe("/moa end to end", () => {
     expect(h.models.requests).toHaveLength(0);
   });
 
+  it("/moa with only invisible characters is empty: the help text, no model call", async () => {
+    h = await startSlackHarness();
+    const invisible = {
+      zeroWidth: "\u200b\u200c\u200d\u2060\ufeff",
+      bidiMarks: "\u200f\u200e\u202b\u2067\u2069",
+      controls: "\u0001\u0007\u001b\u007f",
+      fillers: "\u3164\u2800\u00ad",
+    };
+    for (const [name, text] of Object.entries(invisible)) await h.command(text, `trig.${name}`);
+    await h.fake.waitFor((f) => f.callsTo("response_url").length >= 4);
+    await h.idle();
+    for (const call of h.fake.callsTo("response_url"))
+      expect(JSON.stringify(call.args.blocks)).toContain("preset use");
+    expect(h.fake.callsTo("chat.postMessage")).toHaveLength(0);
+    expect(h.models.requests).toHaveLength(0);
+  });
+
   it("coalesces a long, slow answer into about one update per second", async () => {
     const tokens = Array.from({ length: 60 }, (_, i) => `word${i} `);
     h = await startSlackHarness({ models: { agg: { reply: tokens, tokenMs: 50 } } });

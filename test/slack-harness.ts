@@ -7,11 +7,11 @@
 import type { CustomRoute } from "@slack/bolt";
 import { createApp, type MoaApp } from "../src/app.js";
 import { STOP_ACTION_ID } from "../src/bots/chat-sink.js";
-import type { SlackBot } from "../src/bots/slack/slack-bot.js";
+import type { SlackBot, SlackBotOptions } from "../src/bots/slack/slack-bot.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import type { Stores } from "../src/store/stores.js";
-import type { FakeOpenAIServer, ModelScript } from "./fake-openai-server.js";
+import type { FakeOpenAIServer, FakeRateLimits, ModelScript } from "./fake-openai-server.js";
 import {
   buttonValues,
   type FakeSlack,
@@ -37,6 +37,8 @@ export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export interface SlackHarnessOptions {
   /** Scripts of the fake models (p1, p2 proposers and agg aggregator by default). */
   models?: Record<string, ModelScript>;
+  /** Provider-wide limits of the fake models' server (429s beyond them). */
+  modelLimits?: FakeRateLimits;
   /** Extra environment for loadConfig (MOA_* settings of the `default` preset, MOA_PRESET_EDITORS...). */
   env?: Record<string, string>;
   /** Options of the fake Slack. */
@@ -51,6 +53,8 @@ export interface SlackHarnessOptions {
   customRoutes?: CustomRoute[];
   /** User ids that may stop anyone's run (MOA_ADMIN_USERS). */
   admins?: string[];
+  /** Passed to startSlackBot (e.g. a short `apiTimeoutMs` for hanging-call tests). */
+  bot?: SlackBotOptions;
 }
 
 /** A button press: which message, and who (the fake's response_url is filled in). */
@@ -92,7 +96,7 @@ let triggers = 0;
 
 /** Starts fake models, fake Slack, stores and the real Slack bot wired together. */
 export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
-  const models = await startHarnessModels(options.models);
+  const models = await startHarnessModels(options.models, options.modelLimits);
   const fake = await startFakeSlack(options.slack);
   if (options.socketUrl) fake.socketUrl = options.socketUrl;
   // The real config and composition root: the default preset is p1 + p2 -> agg, two layers.
@@ -115,6 +119,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     log: silentLogger,
     slackHost: "127.0.0.1",
     ...(options.customRoutes && { slackRoutes: options.customRoutes }),
+    ...(options.bot && { slackBot: options.bot }),
   });
   await app.start();
   const bot = app.slack as SlackBot;

@@ -167,4 +167,18 @@ describe("Slack Stop button", () => {
     expect(h.models.aborted()).toEqual([]);
     expect(h.fake.messages.get(interimTs(h))?.text).toContain("The answer.");
   });
+
+  it("acks a press on a button of no known kind at once, and it changes nothing", async () => {
+    h = await startSlackHarness();
+    await h.command("quick", "trig.unknown");
+    await h.idle();
+    const root = interimTs(h);
+    const calls = h.fake.calls.length;
+    // Bolt answers 404 after ~3 s to a request no listener acked; Slack then shows an error.
+    const res = await h.press({ messageTs: root, value: "x", actionId: "old_layout_button" });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("");
+    expect(h.fake.calls.length).toBe(calls);
+    expect(h.fake.messages.get(root)?.text).toContain("The answer.");
+  });
 });

@@ -30,7 +30,8 @@ function start(mode: "set" | "get", path: string): { child: ChildProcess; line: 
   return { child, line };
 }
 
-describe("a preset survives a real process restart (SQLite file)", () => {
+// Whole processes on a loaded 2-core box need more than the default timeout.
+describe("a preset survives a real process restart (SQLite file)", { timeout: 90_000 }, () => {
   it("set in one process, killed, read back by the next", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "moa-restart-")), "data", "moa.sqlite");
     const writer = start("set", path);

@@ -1,3 +1,4 @@
+import type { EditRate } from "./edit-budget.js";
 import type { RunView } from "./run-view.js";
 
 /**
@@ -19,6 +20,8 @@ export interface ChatSink {
   replyPrivately(text: string): Promise<void>;
   /** Id of the thread where this run's follow-ups arrive (Slack root ts, Discord thread id); known after `open`. */
   threadId(): string | undefined;
+  /** Platform ids of the run's message once it is up (channel, ts / message id), for the crash journal. */
+  messageRef?(): Record<string, string> | undefined;
   /** Called once when the flow is over, whatever happened (e.g. answer a pending deferral). */
   close?(): Promise<void>;
   /**
@@ -59,4 +62,21 @@ export interface PlatformProfile {
   editIntervalMs: number;
   /** Makes untrusted model text unable to notify anyone (mentions, @everyone, <!channel>...). */
   neutralize(text: string): string;
+  /** Edit budget shared by all runs of one scope (absent: only `editIntervalMs` paces edits). */
+  editRate?: EditRate;
+}
+
+/**
+ * A sink call refused with HTTP 429 that the sink did not wait out (so one rate-limited
+ * method does not hold every other call): the presenter skips or retries it after `retryAfterMs`.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    /** How long the platform asked to wait, ms. */
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`rate limited; retry after ${retryAfterMs} ms`, options);
+    this.name = "RateLimitedError";
+  }
 }

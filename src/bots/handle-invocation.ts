@@ -4,8 +4,11 @@ import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
+import type { RunJournal } from "../store/run-journal.js";
+import { journaledSink } from "./admission/journaled-sink.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import type { EditBudgets } from "./edit-budget.js";
 import { present } from "./presenter.js";
 import type { RunGate } from "./run-gate.js";
 import type { RunView } from "./run-view.js";
@@ -26,6 +29,19 @@ export interface BotDeps {
   runs: RunRegistry;
   /** Shutdown, quotas, fair queue, Stop and metrics; absent = no limits (tests). */
   gate?: RunGate;
+  /** The store's journal of in-flight runs, so a crash loses no question; absent = none. */
+  journal?: RunJournal;
+  /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
+  budgets?: EditBudgets;
+}
+
+/** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
+export type ResumeMode = "rerun" | "interrupt";
+
+/** How this invocation reaches the flow. */
+export interface InvocationOptions {
+  /** A re-run of a journaled run after a crash: already claimed, and its message says so. */
+  resumed?: boolean;
 }
 
 /**
@@ -37,6 +53,7 @@ export async function handleInvocation(
   sink: ChatSink,
   profile: PlatformProfile,
   deps: BotDeps,
+  options: InvocationOptions = {},
 ): Promise<void> {
   const log = deps.log.child({
     platform: inv.platform,
@@ -54,12 +71,12 @@ export async function handleInvocation(
     }
     // Claimed after dispatch so the many thread messages that are not ours cost no store
     // write; dispatch itself only reads (and setting a preset twice is harmless).
-    if (!(await firstDelivery(inv, deps, log))) return;
+    if (!options.resumed && !(await firstDelivery(inv, deps, log))) return;
     if (result.kind === "reply") {
       await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
       return;
     }
-    await run(inv, result, entry, sink, profile, deps, log);
+    await run(inv, result, entry, sink, profile, deps, log, options);
   } catch (error) {
     const failure = toMoaBotError(error);
     log.error({ err: error, code: failure.code }, "invocation failed");
@@ -92,6 +109,7 @@ async function run(
   profile: PlatformProfile,
   deps: BotDeps,
   log: Logger,
+  options: InvocationOptions,
 ): Promise<void> {
   const gate = deps.gate;
   const refusal = gate?.refusal() ?? (await gate?.checkQuota(inv));
@@ -107,18 +125,38 @@ async function run(
   log.debug({ question: result.question, turns: result.messages.length }, "run requested");
   const controller = entry.controller;
   const untrack = gate?.track(inv, entry) ?? (() => {});
+  const journal = deps.journal;
+  const out = journal
+    ? journaledSink(sink, inv, journal, (e) => log.warn({ err: e }, "run journal unavailable"))
+    : sink;
   let release = () => {};
+  // Idempotent: the slot goes back when the run ends (onRunEnd), before its last edit lands.
+  const releaseOnce = () => {
+    const r = release;
+    release = () => {};
+    r();
+  };
+  const rate = profile.editRate;
+  const budget =
+    rate &&
+    deps.budgets?.get(
+      `${profile.name}:${rate.scope === "workspace" ? inv.workspaceId : inv.channelId}`,
+      rate,
+    );
   try {
     const events = runMoa(
       { messages: result.messages, preset: result.preset, signal: controller.signal },
       deps.engine,
     );
-    const view = await present(events, sink, profile, {
+    const view = await present(events, out, profile, {
       question: result.question,
       // A slash command's text is not echoed by the platform: quote it so the answer has context.
       showQuestion: inv.source === "command",
+      ...(options.resumed && { resumed: true }),
       preset: result.preset.name,
       signal: controller.signal,
+      ...(budget && { budget }),
+      onRunEnd: releaseOnce,
       ...(gate && {
         stopKey: inv.eventKey,
         waitTurn: async (onPosition: (n: number) => void) => {
@@ -140,18 +178,21 @@ async function run(
         .catch((e) => log.warn({ err: e }, "conversation not saved"));
     }
   } finally {
-    release();
+    releaseOnce();
     untrack();
+    await journal?.remove(inv.eventKey).catch((e) => log.warn({ err: e }, "run not unjournaled"));
   }
 }
 
-function logRun(log: Logger, preset: string, view: RunView): void {
+function logRun(log: Logger, preset: string, view: RunView & { delivery?: string }): void {
   const stats = view.stats;
   log.info(
     {
       runId: view.runId,
       preset,
       outcome: view.phase,
+      // "posted" means the final edit failed and the answer went out as a new message.
+      delivery: view.delivery,
       error: view.error?.code,
       totalMs: stats?.totalMs,
       costUsd: stats?.costUsd,

@@ -1,9 +1,11 @@
 import { toMoaBotError } from "../errors.js";
 import type { MoaEvent } from "../moa/events.js";
 import { ShutdownAbort } from "../ops/shutdown.js";
-import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import { type ChatSink, type PlatformProfile, RateLimitedError } from "./chat-sink.js";
+import type { EditBudget } from "./edit-budget.js";
+import { deliverFinal, type FinalDelivery } from "./final-delivery.js";
 import { editDelay, splitForLimit, threadName } from "./render-policy.js";
-import { draftLabel, renderView } from "./render-view.js";
+import { draftLabel, droppedNote, renderView } from "./render-view.js";
 import { foldEvent, initialView, type RunView } from "./run-view.js";
 
 /** What the presenter needs besides the events. */
@@ -16,82 +18,91 @@ export interface PresentOptions {
   preset: string;
   /** Clock, ms. */
   now?: () => number;
+  /** The run is a re-run after a crash: the message says so. */
+  resumed?: boolean;
   /**
    * Waits for the run's turn (fair run queue) after the interim message is up, reporting
    * the queue position as it changes; rejects when the run is stopped while queued.
    */
   waitTurn?: (onPosition: (position: number) => void) => Promise<void>;
+  /** Called once the run itself is over (events ended), before the final edit is delivered: frees its run slot. */
+  onRunEnd?: () => void;
   /** Run key for a Stop button on the interim message while the run is in flight (none when absent). */
   stopKey?: string;
-  /** The run's abort signal: a rejection after it aborted is a stop, not a failure. */
+  /**
+   * The run's abort signal: a rejection after it aborted is a stop, not a failure; aborted
+   * with a `ShutdownAbort` reason the run ends as "interrupted by a restart".
+   */
   signal?: AbortSignal;
+  /** Edit budget shared with the other runs of this workspace/channel (absent: interval only). */
+  budget?: EditBudget;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
   onSinkError?: (error: unknown, what: string) => void;
 }
 
-/** Tries for the final edit before giving up (each after a growing pause). */
-const FINAL_EDIT_ATTEMPTS = 4;
+/** What the presenter returns: the final view and how its last text got out. */
+export type PresentedView = RunView & {
+  /** `edited` (normal), `posted` (final edit failed; sent as a new message) or `lost`. */
+  delivery?: FinalDelivery;
+};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Folds a run's events into a view and drives one interim message: posts it at once,
- * edits it at most once per `profile.editIntervalMs` (coalescing everything in
- * between), posts each draft in the thread as it lands, and always delivers the
- * final edit and any answer overflow. An engine failure becomes a failed view. Throws
- * only if the interim message cannot be posted (the events are then never consumed, so
- * no model is called).
+ * Folds a run's events into a view and drives one interim message: posts it at once, then
+ * a loop (`while running: wait the interval; if the text changed and the budget allows:
+ * edit`), posts each draft (and each failed or dropped proposer) in the thread as it lands,
+ * and always delivers the final edit and any answer overflow. An engine failure becomes a
+ * failed view. Throws only if the interim message cannot be posted (the events are then
+ * never consumed, so no model is called).
  */
 export async function present(
   events: AsyncIterable<MoaEvent>,
   sink: ChatSink,
   profile: PlatformProfile,
   options: PresentOptions,
-): Promise<RunView> {
+): Promise<PresentedView> {
   const now = options.now ?? Date.now;
   const report = options.onSinkError ?? (() => {});
-  const view = initialView(options.preset);
+  const view: PresentedView = initialView(options.preset);
   if (options.showQuestion) view.question = options.question;
+  if (options.resumed) view.resumed = true;
   const name = threadName(options.question);
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
+  const interval = profile.editIntervalMs;
   let shown = renderView(view, profile).main;
+  // Announces a run to a sink that can present it natively (Slack streaming).
   sink.progress?.(view);
   await sink.open(shown, controls);
-  let lastEditAt: number | undefined = now();
-  // A sink presenting the view natively (Slack streaming) gets the view instead of edits.
+  let lastEditAt = now();
+  // A native sink gets the view after every event instead of throttled edits.
   const native = sink.progress?.(view) ?? false;
 
-  let dirty = false;
-  let editing: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const edit = (): void => {
-    timer = undefined;
-    if (!dirty || editing) return;
-    dirty = false;
-    const text = renderView(view, profile).main;
-    if (text === shown) return;
-    shown = text;
-    lastEditAt = now();
-    editing = sink
-      .edit(text, controls)
-      .catch((e) => report(e, "edit"))
-      .finally(() => {
-        editing = undefined;
-        if (dirty) schedule();
+  // The one writer of interim edits: no flags, one loop that ends when the run does.
+  let running = !native;
+  let wake = () => {};
+  const ticks = (async () => {
+    while (running) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
-  };
-  // Once the events end only the final edit may go out: an in-flight edit finishing later
-  // must not schedule another one that would race it.
-  let finished = false;
-  const schedule = (): void => {
-    if (!finished) sink.progress?.(view);
-    if (native) return;
-    dirty = true;
-    if (finished || editing || timer) return;
-    const wait = editDelay(lastEditAt, now(), profile.editIntervalMs);
-    if (wait === 0) edit();
-    else timer = setTimeout(edit, wait);
-  };
+      if (!running) break;
+      const text = renderView(view, profile).main;
+      if (text === shown || !(options.budget?.tryInterim() ?? true)) continue;
+      shown = text;
+      lastEditAt = now();
+      await sink.edit(text, controls).catch((e) => {
+        if (e instanceof RateLimitedError) options.budget?.pause(e.retryAfterMs);
+        report(e, "edit");
+      });
+      // Counted from when the edit settled: a call the SDK held in its queue still gets its gap.
+      lastEditAt = now();
+    }
+  })();
 
   let thread = Promise.resolve();
   const postInThread = (texts: string[]): void => {
@@ -108,19 +119,19 @@ export async function present(
       await options.waitTurn((position) => {
         view.phase = "queued";
         view.queuePosition = position;
-        schedule();
       });
       view.phase = "starting";
       delete view.queuePosition;
     }
     for await (const event of events) {
       foldEvent(view, event);
+      sink.progress?.(view);
       if (event.type === "proposer-end") {
         const body = profile.neutralize(event.draft.text) || "_(empty draft)_";
         postInThread(splitForLimit(`${draftLabel(event.draft)}\n\n${body}`, threadLimit));
+      } else if (event.type === "proposer-error") {
+        postInThread(splitForLimit(profile.neutralize(droppedNote(event)), threadLimit));
       }
-      // Cheap: at most one render per interval, and an unchanged render is not sent.
-      schedule();
     }
   } catch (error) {
     if (options.signal?.aborted) {
@@ -132,47 +143,40 @@ export async function present(
       view.phase = "failed";
       view.error = { code: failure.code, message: failure.userMessage };
     }
-  } finally {
-    finished = true;
-    // One writer: a shutdown's "interrupted" is this presenter's own final edit.
-    if (view.phase === "cancelled" && options.signal?.reason instanceof ShutdownAbort)
-      view.interrupted = true;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
   }
-  await editing;
+  if (view.phase === "cancelled" && options.signal?.reason instanceof ShutdownAbort)
+    view.interrupted = true;
+  running = false;
+  wake();
+  await ticks;
+  options.onRunEnd?.();
+
   const final = renderView(view, profile);
   sink.progress?.(view);
   if (native) {
     // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
-    await deliverFinal(sink, final.main, profile.editIntervalMs, report);
+    view.delivery = await deliverFinal(sink, final.main, {
+      budget: options.budget,
+      backoffMs: interval,
+      maxChars: profile.maxMessageChars,
+      threadName: name,
+      report,
+    });
     await thread;
     return view;
   }
-  await sleep(editDelay(lastEditAt, now(), profile.editIntervalMs));
+  // Keep the gap to the last interim edit (one message is still edited at most once per interval).
+  await sleep(editDelay(lastEditAt, now(), interval));
   // Always sent when there were controls: the final edit is what removes the Stop button.
   if (final.main !== shown || controls)
-    await deliverFinal(sink, final.main, profile.editIntervalMs, report);
+    view.delivery = await deliverFinal(sink, final.main, {
+      budget: options.budget,
+      backoffMs: interval,
+      maxChars: profile.maxMessageChars,
+      threadName: name,
+      report,
+    });
   postInThread(final.overflow);
   await thread;
   return view;
-}
-
-/** The final edit carries the answer, so it is retried (the SDKs already wait out 429s). */
-async function deliverFinal(
-  sink: ChatSink,
-  text: string,
-  intervalMs: number,
-  report: (error: unknown, what: string) => void,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await sink.edit(text);
-      return;
-    } catch (error) {
-      report(error, `final edit (attempt ${attempt})`);
-      if (attempt >= FINAL_EDIT_ATTEMPTS) return;
-      await sleep(intervalMs * 2 ** attempt);
-    }
-  }
 }

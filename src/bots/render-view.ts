@@ -1,4 +1,4 @@
-import type { Draft } from "../moa/events.js";
+import type { Draft, MoaEvent } from "../moa/events.js";
 import type { PlatformProfile } from "./chat-sink.js";
 import {
   count,
@@ -50,20 +50,60 @@ export function draftLabel(d: Draft): string {
   return `**${d.model}** · layer ${d.layer} · ${seconds(d.latencyMs)}s · ${count(d.usage.outputTokens)} tokens`;
 }
 
-/** Small footer under a finished answer: preset, models, time, tokens (and cost when known). */
-export function footer(view: RunView): string {
+/** Longest footer, chars: whatever the preset's model ids, the answer keeps its room. */
+export const FOOTER_MAX_CHARS = 200;
+/** A model id longer than this is cut in the footer (the full id is in the drafts thread). */
+const FOOTER_ID_CHARS = 40;
+/** Failed/dropped proposers named in the footer; more are counted. */
+const FOOTER_NAMED_FAILURES = 2;
+
+/** What the message says when a restart interrupts a run. */
+export const INTERRUPTED_MESSAGE =
+  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
+
+const code = (id: string) => `\`${shortReason(id, FOOTER_ID_CHARS)}\``;
+
+/**
+ * Small bounded footer under a finished answer: preset, proposers ("6 proposers", or
+ * "2 of 3 drafts · `p-beta` failed: HTTP 500" when some failed or were dropped), the
+ * aggregator, time, tokens (and cost when known). At most `FOOTER_MAX_CHARS`.
+ */
+export function footer(view: RunView, neutralize: (t: string) => string = (t) => t): string {
   const stats = view.stats;
-  if (!stats) return `_preset ${view.preset}_`;
-  const models = [...new Set(stats.calls.map((c) => c.model))];
-  const tokens = stats.usage.inputTokens + stats.usage.outputTokens;
+  if (!stats) return `_preset ${shortReason(view.preset, FOOTER_ID_CHARS)}_`;
+  const proposerCalls = stats.calls.filter((c) => c.role === "proposer");
+  const ok = proposerCalls.filter((c) => c.outcome === "ok").length;
+  const models = new Set(proposerCalls.map((c) => c.model)).size;
+  const aggregator = stats.calls.find((c) => c.role === "aggregator")?.model ?? view.aggregator;
+  const failed = view.dropped.map(
+    (d) => `${code(d.model)} ${d.skipped ? "dropped" : "failed"}: ${shortReason(d.reason, 40)}`,
+  );
+  const extra = failed.length - FOOTER_NAMED_FAILURES;
   const parts = [
-    `preset ${view.preset}`,
-    ...(models.length > 0 ? [models.join(", ")] : []),
+    `preset ${shortReason(view.preset, FOOTER_ID_CHARS)}`,
+    ...(view.resumed ? ["↻ resumed after a restart"] : []),
+    ...(proposerCalls.length === 0
+      ? []
+      : ok < proposerCalls.length
+        ? [`${ok} of ${proposerCalls.length} drafts`]
+        : [`${models} proposer${models === 1 ? "" : "s"}`]),
+    ...failed.slice(0, FOOTER_NAMED_FAILURES),
+    ...(extra > 0 ? [`${extra} more failed (see thread)`] : []),
+    ...(aggregator ? [`aggregator ${code(aggregator)}`] : []),
     `${seconds(stats.totalMs)}s`,
-    `${count(tokens)} tokens`,
+    `${count(stats.usage.inputTokens + stats.usage.outputTokens)} tokens`,
     ...(stats.costUsd === undefined ? [] : [`$${stats.costUsd.toFixed(4)}`]),
   ];
-  return `_${parts.join(" · ")}_`;
+  const text = neutralize(parts.join(" · "));
+  return `_${text.length > FOOTER_MAX_CHARS - 2 ? `${text.slice(0, FOOTER_MAX_CHARS - 3)}…` : text}_`;
+}
+
+/** Thread note for a proposer that failed or was dropped, so the drafts thread accounts for every model. */
+export function droppedNote(e: Extract<MoaEvent, { type: "proposer-error" }>): string {
+  const what = e.skipped
+    ? `dropped after ${seconds(e.latencyMs)}s`
+    : `failed after ${seconds(e.latencyMs)}s`;
+  return `${e.skipped ? "⏭️" : "❌"} **${e.model}** · layer ${e.layer} · ${what}: ${shortReason(e.error.message, 300)}`;
 }
 
 function header(view: RunView): string {
@@ -74,7 +114,8 @@ function header(view: RunView): string {
       : proposerLayers > 0 && view.layer > 0
         ? `layer ${view.layer}/${proposerLayers}`
         : "starting";
-  return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}`;
+  const resumed = view.resumed ? " · ↻ resumed after a restart" : "";
+  return `**Mixture-of-Agents** · preset \`${view.preset}\` · ${where}${resumed}`;
 }
 
 /** Longest quoted question, chars (it is context, not content). */
@@ -84,7 +125,7 @@ const QUESTION_QUOTE_CHARS = 300;
 export function renderView(view: RunView, profile: PlatformProfile): Rendered {
   const body = renderBody(view, profile);
   if (view.question === undefined) return body;
-  const quote = `> ${profile.neutralize(shortReason(view.question, QUESTION_QUOTE_CHARS))}\n\n`;
+  const quote = `> ${clip(profile.neutralize(shortReason(view.question, QUESTION_QUOTE_CHARS)), QUESTION_QUOTE_CHARS + 4)}\n\n`;
   return { main: quote + body.main, overflow: body.overflow };
 }
 
@@ -106,7 +147,7 @@ function renderBody(view: RunView, profile: PlatformProfile): Rendered {
     case "proposing":
       return { main: clip([header(view), ...lines, ...warnings].join("\n"), limit), overflow: [] };
     case "aggregating": {
-      const writer = `\`${view.aggregator ?? "aggregator"}\` is writing the answer…`;
+      const writer = `\`${shortReason(view.aggregator ?? "aggregator", 60)}\` is writing the answer…`;
       const first = answer ? splitForLimit(answer, limit)[0] : "";
       const main = first
         ? `${first}\n\n✍️ _${writer}_`
@@ -127,7 +168,7 @@ function renderBody(view: RunView, profile: PlatformProfile): Rendered {
         chunks[0] ??
         (view.phase === "cancelled" ? "" : "_(the aggregator returned an empty answer)_");
       return {
-        main: `${stopped}${body}${more}\n\n${footer(view)}`.trim(),
+        main: `${stopped}${body}${more}\n\n${footer(view, profile.neutralize)}`.trim(),
         overflow: chunks.slice(1),
       };
     }
@@ -139,10 +180,6 @@ function renderBody(view: RunView, profile: PlatformProfile): Rendered {
     }
   }
 }
-
-/** What a run's message says when a restart interrupts it. */
-export const INTERRUPTED_MESSAGE =
-  "⚠️ Interrupted by a restart before the answer was finished; please ask again.";
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;

@@ -38,6 +38,8 @@ export interface RunView {
   answer: string;
   /** Where the run is. */
   phase: "queued" | "starting" | "proposing" | "aggregating" | "done" | "failed" | "cancelled";
+  /** The run was re-run after the instance that started it crashed. */
+  resumed?: boolean;
   /** A cancelled run was cut short by a restart (shutdown), not by a Stop press. */
   interrupted?: boolean;
   /** Place in the run queue while queued, 1-based. */
@@ -46,6 +48,8 @@ export interface RunView {
   warnings: string[];
   /** Failure of the run, when phase is failed. */
   error?: EventError;
+  /** Proposers that failed or were dropped (every layer), so the finished message still names them. */
+  dropped: Array<{ model: string; layer: number; reason: string; skipped: boolean }>;
   /** Per-model failures listed by a failed run. */
   failures: Array<{ model: string; message: string }>;
   /** Drafts carried by the final event. */
@@ -64,6 +68,7 @@ export function initialView(preset: string): RunView {
     answer: "",
     phase: "starting",
     warnings: [],
+    dropped: [],
     failures: [],
     drafts: [],
   };
@@ -113,6 +118,12 @@ export function foldEvent(view: RunView, e: MoaEvent): RunView {
       });
       break;
     case "proposer-error":
+      view.dropped.push({
+        model: e.model,
+        layer: e.layer,
+        reason: e.error.message,
+        skipped: e.skipped,
+      });
       patchProposer(view, e.layer, e.index, {
         state: e.skipped ? "skipped" : "failed",
         latencyMs: e.latencyMs,

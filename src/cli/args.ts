@@ -1,3 +1,4 @@
+import { parseArgs as parseNodeArgs } from "node:util";
 import { UsageError } from "../errors.js";
 
 /** What `moa ask` was told to do. */
@@ -27,6 +28,14 @@ Options:
   --json            print every event as one JSON line (for scripts)
   -h, --help        show this help`;
 
+/** Flags of `moa ask`, in node:util parseArgs form. */
+const ASK_OPTIONS = {
+  preset: { type: "string", default: "default" },
+  "show-drafts": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 /** Parses `argv` (without node and script); throws UsageError with the reason. */
 export function parseArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
@@ -34,26 +43,33 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     return { command: "help" };
   }
   if (command !== "ask") throw new UsageError(`Unknown command "${command}".`);
-  const options: AskOptions = { question: "", preset: "default", showDrafts: false, json: false };
-  const words: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    if (arg === "--") {
-      words.push(...rest.slice(i + 1));
-      break;
+  const { values, positionals } = parseAsk(rest);
+  if (values.help) return { command: "help" };
+  if (values.preset === "") throw new UsageError("--preset needs a preset name.");
+  const question = positionals.join(" ").trim();
+  if (question === "") throw new UsageError('Ask a question, e.g. moa ask "Why is the sky blue?"');
+  return {
+    command: "ask",
+    question,
+    preset: values.preset,
+    showDrafts: values["show-drafts"],
+    json: values.json,
+  };
+}
+
+/** node:util parseArgs with its errors turned into the CLI's usage messages. */
+function parseAsk(args: string[]) {
+  try {
+    return parseNodeArgs({ args, options: ASK_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /--preset/.test(String(error))) {
+      throw new UsageError("--preset needs a preset name.");
     }
-    if (arg === "-h" || arg === "--help") return { command: "help" };
-    if (arg === "--json") options.json = true;
-    else if (arg === "--show-drafts") options.showDrafts = true;
-    else if (arg === "--preset" || arg.startsWith("--preset=")) {
-      const value = arg === "--preset" ? rest[++i] : arg.slice("--preset=".length);
-      if (!value) throw new UsageError("--preset needs a preset name.");
-      options.preset = value;
-    } else if (arg.startsWith("--")) throw new UsageError(`Unknown option "${arg}".`);
-    else words.push(arg);
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const option = /'([^']+)'/.exec(String(error))?.[1] ?? "";
+      throw new UsageError(`Unknown option "${option}".`);
+    }
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  options.question = words.join(" ").trim();
-  if (options.question === "")
-    throw new UsageError('Ask a question, e.g. moa ask "Why is the sky blue?"');
-  return { command: "ask", ...options };
 }

@@ -6,6 +6,7 @@ import { presetInForce } from "./channel-preset.js";
 import type { CommandResult } from "./command-result.js";
 import type { CommandContext, CommandSpec } from "./command-spec.js";
 import { runnablePreset } from "./preset-lookup.js";
+import { trimInvisible } from "./visible-text.js";
 
 /** `ask <question>` (or any text that is not a command): run MoA with the channel's preset. */
 export const ask: CommandSpec = {
@@ -45,7 +46,7 @@ export async function startRun(
   ctx: CommandContext,
   mode: "command" | "thread-reply",
 ): Promise<CommandResult> {
-  const question = text.trim();
+  const question = trimInvisible(text);
   if (question === "") {
     if (mode === "thread-reply") return { kind: "ignore", reason: "empty thread reply" };
     throw new UsageError("`ask` needs a question, e.g. `ask What is Mixture-of-Agents?`");

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import { modelsOf, type Preset } from "../moa/preset.js";
-import { resolveModel } from "../moa/providers/openai-compatible.js";
+import { resolveModel } from "../moa/providers/resolve-model.js";
 import { nearest } from "./suggest.js";
 
 /** The settings that decide which models and sizes chat users may pick. */

@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import type { CommandSpec } from "./command-spec.js";
 import { nearest } from "./suggest.js";
 import { splitWord } from "./tokenize.js";
+import { trimInvisible } from "./visible-text.js";
 
 /** What a command text means: a command with its argument text, or a question. */
 export type ParsedText =
@@ -28,7 +29,7 @@ export type ParsedText =
  * suggestion rather than a surprise MoA run; anything else is a question.
  */
 export function parseText(text: string, commands: readonly CommandSpec[]): ParsedText {
-  const trimmed = text.trim();
+  const trimmed = trimInvisible(text);
   const [first, afterFirst] = splitWord(trimmed);
   const word = first.toLowerCase();
   if (word === "") return command(commands, ["help"], "");

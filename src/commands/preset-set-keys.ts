@@ -1,5 +1,10 @@
 import { UsageError } from "../errors.js";
-import { PRESET_LIMITS, type Preset } from "../moa/preset.js";
+import {
+  type NumericPresetField,
+  PRESET_LIMITS,
+  type Preset,
+  presetFieldBounds,
+} from "../moa/preset.js";
 import { type ModelPolicyConfig, modelProblem, sentence } from "./model-policy.js";
 
 /** One key of `preset set key=value`: metadata for help and Discord, and how it changes a draft. */
@@ -15,19 +20,28 @@ export interface SetKeySpec {
 }
 
 const MAX = PRESET_LIMITS.maxProposersPerLayer;
-/** Straggler deadline bounds, ms (PresetSchema's layerDeadlineMs). */
-const DEADLINE_MIN_MS = 100;
-const DEADLINE_MAX_MS = 600_000;
+const LAYERS = presetFieldBounds("layers");
+const TEMPERATURE = presetFieldBounds("temperature");
+const DEADLINE = presetFieldBounds("layerDeadlineMs");
 /** Self-MoA samples when `self=model` gives no `*N`. */
 const DEFAULT_SELF_SAMPLES = 4;
 
+/** A duration in the unit people type: whole seconds as `Ns`, else `Nms`. */
+function duration(ms: number): string {
+  return ms % 1_000 === 0 ? `${ms / 1_000}s` : `${ms}ms`;
+}
+
+/** A whole number within the schema's bounds of `field` (and at most `cap`, a deployment policy). */
 function wholeNumber(
   key: string,
   value: string,
-  min: number,
-  max: number,
+  field: NumericPresetField,
   example: string,
+  cap = Number.POSITIVE_INFINITY,
 ): number {
+  const bounds = presetFieldBounds(field);
+  const min = bounds.min;
+  const max = Math.min(bounds.max, cap);
   if (!/^\d+$/.test(value)) {
     throw new UsageError(
       `\`${key}\` takes a whole number from ${min} to ${max}, e.g. \`${example}\`; got \`${value}\`.`,
@@ -85,29 +99,23 @@ export const SET_KEYS: readonly SetKeySpec[] = [
   },
   {
     name: "layers",
-    summary: `total layers including the aggregator (${PRESET_LIMITS.minLayers}-${PRESET_LIMITS.maxLayers})`,
+    summary: `total layers including the aggregator (${LAYERS.min}-${LAYERS.max})`,
     example: "layers=3",
     apply(value, draft) {
-      draft.layers = wholeNumber(
-        "layers",
-        value,
-        PRESET_LIMITS.minLayers,
-        PRESET_LIMITS.maxLayers,
-        "layers=3",
-      );
+      draft.layers = wholeNumber("layers", value, "layers", "layers=3");
     },
   },
   {
     name: "temperature",
-    summary: `sampling temperature (0-${PRESET_LIMITS.maxTemperature})`,
+    summary: `sampling temperature (${TEMPERATURE.min}-${TEMPERATURE.max})`,
     example: "temperature=0.5",
     apply(value, draft) {
       if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) {
         throw new UsageError(
-          `\`temperature\` takes a number from 0 to ${PRESET_LIMITS.maxTemperature}, e.g. \`temperature=0.5\`; got \`${value}\`.`,
+          `\`temperature\` takes a number from ${TEMPERATURE.min} to ${TEMPERATURE.max}, e.g. \`temperature=0.5\`; got \`${value}\`.`,
         );
       }
-      draft.temperature = inRange("temperature", Number(value), 0, PRESET_LIMITS.maxTemperature);
+      draft.temperature = inRange("temperature", Number(value), TEMPERATURE.min, TEMPERATURE.max);
     },
   },
   {
@@ -118,9 +126,9 @@ export const SET_KEYS: readonly SetKeySpec[] = [
       draft.maxTokens = wholeNumber(
         "max_tokens",
         value,
-        1,
-        config.MOA_MAX_TOKENS_CEILING,
+        "maxTokens",
         "max_tokens=800",
+        config.MOA_MAX_TOKENS_CEILING,
       );
     },
   },
@@ -129,7 +137,7 @@ export const SET_KEYS: readonly SetKeySpec[] = [
     summary: "answers a layer needs before it may move on",
     example: "min_proposers=2",
     apply(value, draft) {
-      draft.minProposers = wholeNumber("min_proposers", value, 1, MAX, "min_proposers=2");
+      draft.minProposers = wholeNumber("min_proposers", value, "minProposers", "min_proposers=2");
     },
   },
   {
@@ -147,8 +155,10 @@ export const SET_KEYS: readonly SetKeySpec[] = [
           `\`deadline\` takes a duration such as \`deadline=20s\` or \`deadline=1500ms\`, or \`deadline=off\`; got \`${value}\`.`,
         );
       const ms = Math.round(Number(m[1]) * (m[2] === "s" ? 1_000 : 1));
-      if (ms < DEADLINE_MIN_MS || ms > DEADLINE_MAX_MS) {
-        throw new UsageError(`\`deadline\` must be from 100ms to 600s; got ${value}.`);
+      if (ms < DEADLINE.min || ms > DEADLINE.max) {
+        throw new UsageError(
+          `\`deadline\` must be from ${duration(DEADLINE.min)} to ${duration(DEADLINE.max)}; got ${value}.`,
+        );
       }
       draft.layerDeadlineMs = ms;
     },
@@ -168,7 +178,8 @@ export const SET_KEYS: readonly SetKeySpec[] = [
       if (samples > MAX) throw tooMany(samples, `\`self=${value}\``);
       draft.kind = "self";
       draft.proposers = [model("self", m[1] as string, config)];
-      draft.samples = inRange("self samples", samples, 1, MAX);
+      const bounds = presetFieldBounds("samples");
+      draft.samples = inRange("self samples", samples, bounds.min, bounds.max);
     },
   },
 ];

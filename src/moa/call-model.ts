@@ -15,8 +15,18 @@ export interface CallEnv {
   random: () => number;
   /** Retries after the first attempt. */
   maxRetries: number;
-  /** Per-attempt timeout, ms: the whole streamed answer must arrive within it. */
+  /** Per-attempt timeout, ms: the whole streamed answer must arrive within it, from its real start. */
   timeoutMs: number;
+  /**
+   * Longest wait for a provider slot per attempt, ms, while a scheduler says the call is
+   * `queued` (undefined: unbounded). Its own error, never retried (it would queue again).
+   */
+  queueTimeoutMs?: number | undefined;
+  /**
+   * Retry an attempt that hit `timeoutMs` (default false): a hung model would make the
+   * user wait `timeoutMs` again per retry, and past the layer deadline.
+   */
+  retryTimeouts?: boolean | undefined;
 }
 
 /** What a caller learns as a call streams. */
@@ -59,25 +69,35 @@ export async function callModel(
     const attemptAbort = new AbortController();
     const relay = () => attemptAbort.abort(stop.reason);
     stop.addEventListener("abort", relay);
-    let timedOut = false;
-    const onTimeout = () => {
-      timedOut = true;
-      attemptAbort.abort();
+    // One timer per attempt: the queue bound while a scheduler holds the call, else the call timeout.
+    let expired: "call" | "queue" | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (phase: "call" | "queue", ms: number | undefined) => {
+      clearTimeout(timer);
+      timer =
+        ms === undefined
+          ? undefined
+          : setTimeout(() => {
+              expired = phase;
+              attemptAbort.abort();
+            }, ms);
     };
-    let timer = setTimeout(onTimeout, env.timeoutMs);
+    arm("call", env.timeoutMs);
     let text = "";
     let error: ModelError;
     try {
-      for await (const chunk of env.model.stream(request, attemptAbort.signal)) {
+      const attemptRequest = attempt === 1 ? request : { ...request, attempt };
+      for await (const chunk of env.model.stream(attemptRequest, attemptAbort.signal)) {
         if (chunk.type === "delta") {
           if (text === "") firstTokenMs = env.now() - started;
           text += chunk.text;
           hooks.onDelta(chunk.text);
+        } else if (chunk.type === "queued") {
+          arm("queue", env.queueTimeoutMs);
         } else if (chunk.type === "started") {
           // Time spent queued behind provider limits is not the provider hanging.
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, env.timeoutMs);
-        } else {
+          arm("call", env.timeoutMs);
+        } else if (chunk.type === "usage") {
           stat.usage.inputTokens += chunk.usage.inputTokens;
           stat.usage.outputTokens += chunk.usage.outputTokens;
         }
@@ -87,22 +107,31 @@ export async function callModel(
       return end({ status: "ok", text });
     } catch (caught) {
       if (stop.aborted) return end({ status: "stopped" });
-      error = timedOut
-        ? new ModelError(
-            "timeout",
-            request.model,
-            `no complete answer within ${env.timeoutMs} ms`,
-            {
-              cause: caught,
-            },
-          )
-        : asModelError(caught, request.model);
+      error =
+        expired === "call"
+          ? new ModelError(
+              "timeout",
+              request.model,
+              `timed out after ${secondsOf(env.timeoutMs)}`,
+              {
+                cause: caught,
+              },
+            )
+          : expired === "queue"
+            ? new ModelError(
+                "queue_timeout",
+                request.model,
+                `still waiting for the provider after ${secondsOf(env.queueTimeoutMs ?? 0)} (busy or rate-limited)`,
+                { cause: caught },
+              )
+            : asModelError(caught, request.model);
     } finally {
       clearTimeout(timer);
       stop.removeEventListener("abort", relay);
     }
+    const retryThis = expired !== "call" || env.retryTimeouts === true;
     const delay =
-      hooks.canRetry?.() === false
+      hooks.canRetry?.() === false || !retryThis
         ? undefined
         : retryDelayMs(attempt, error, {
             maxRetries: env.maxRetries,
@@ -120,4 +149,9 @@ function asModelError(error: unknown, model: string): ModelError {
   if (error instanceof ModelError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new ModelError("unknown", model, reason, { cause: error });
+}
+
+/** "3 s", "1.5 s": a duration as users read it. */
+export function secondsOf(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -10,6 +10,18 @@ export interface ChatRequest {
   temperature: number;
   /** Upper bound on generated tokens. */
   maxTokens: number;
+  /** 1-based attempt of this call (default 1); a scheduler queues retries ahead of first attempts. */
+  attempt?: number;
+}
+
+/** Request budget a provider reported in its `x-ratelimit-*` headers. */
+export interface RateLimitInfo {
+  /** Requests allowed per window (`x-ratelimit-limit-requests`). */
+  limitRequests?: number;
+  /** Requests left in the current window (`x-ratelimit-remaining-requests`). */
+  remainingRequests?: number;
+  /** Ms until the request budget is full again (`x-ratelimit-reset-requests`). */
+  resetRequestsMs?: number;
 }
 
 /** Token counts reported by the provider for one call. */
@@ -33,6 +45,18 @@ export type ChatChunk =
        * decorator, first): the engine's per-call timeout counts from here, not queue time.
        */
       type: "started";
+    }
+  | {
+      /**
+       * The request waits in a scheduling queue (provider busy or rate-limited): the engine
+       * bounds this wait with its queue timeout, not the per-call timeout, until `started`.
+       */
+      type: "queued";
+    }
+  | {
+      /** The provider's reported request budget (for a scheduler; the engine ignores it). */
+      type: "limits";
+      limits: RateLimitInfo;
     };
 
 /**

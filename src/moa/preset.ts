@@ -90,6 +90,25 @@ export type Preset = z.output<typeof PresetSchema>;
 /** A preset as written by hand (defaults not yet applied). */
 export type PresetInput = z.input<typeof PresetSchema>;
 
+/** Numeric fields of a preset (the ones with bounds). */
+export type NumericPresetField =
+  | "layers"
+  | "temperature"
+  | "maxTokens"
+  | "minProposers"
+  | "layerDeadlineMs"
+  | "samples";
+
+/** The schema's own [min, max] of a numeric field, so commands never copy the bounds. */
+export function presetFieldBounds(field: NumericPresetField): { min: number; max: number } {
+  let schema: unknown = PresetSchema.shape[field];
+  // Unwrap .default()/.optional() down to the number schema carrying the checks.
+  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional)
+    schema = schema.unwrap();
+  const number = schema as z.ZodNumber;
+  return { min: number.minValue ?? 0, max: number.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+
 function proposersPerLayerOf(p: Pick<Preset, "kind" | "proposers" | "samples">): number {
   return p.kind === "self" ? p.samples : p.proposers.length;
 }

@@ -1,4 +1,4 @@
-import { callModel } from "./call-model.js";
+import { callModel, secondsOf } from "./call-model.js";
 import type { Draft, EventError } from "./events.js";
 import type { ChatMessage } from "./messages.js";
 import { proposerSlots } from "./preset.js";
@@ -93,7 +93,8 @@ export async function runProposerLayer(
     };
     if (result.status === "stopped") {
       if (stop.reason !== SKIP) return settleCall(run, stat, "cancelled");
-      const message = `${model}: dropped, still running past the ${preset.layerDeadlineMs} ms layer deadline`;
+      const deadline = secondsOf(preset.layerDeadlineMs ?? 0);
+      const message = `${model}: dropped by the ${deadline} layer deadline (no answer after ${secondsOf(stat.latencyMs)})`;
       return fail({ code: "skipped", message }, "skipped");
     }
     if (result.status === "error") return fail(eventError(result.error), "error");

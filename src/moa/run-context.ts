@@ -1,8 +1,8 @@
-import type { ModelPrice } from "../config.js";
 import type { ModelError } from "../errors.js";
 import type { CallEnv } from "./call-model.js";
 import type { CallStat, Draft, EventError, MoaEvent } from "./events.js";
 import type { Preset } from "./preset.js";
+import type { ModelPrice } from "./usage.js";
 import { costOf, summarize, zeroUsage } from "./usage.js";
 
 /** One failed call, as `run-error` lists it. */

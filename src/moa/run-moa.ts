@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { ModelPrice } from "../config.js";
 import { aggregate } from "./aggregate.js";
 import type { ChatModel } from "./chat-model.js";
 import { EventChannel } from "./event-channel.js";
@@ -10,6 +9,7 @@ import { newNonce, proposerMessages, withReferences } from "./prompts.js";
 import { runProposerLayer } from "./proposer-layer.js";
 import { sleep } from "./retry.js";
 import { endRun, failRun, type RunContext } from "./run-context.js";
+import type { ModelPrice } from "./usage.js";
 
 /** Retries after the first attempt when `deps.maxRetries` is not given (MOA_MAX_RETRIES default). */
 export const DEFAULT_MAX_RETRIES = 2;
@@ -24,6 +24,10 @@ export interface MoaDeps {
   prices?: Record<string, ModelPrice>;
   /** Retries per call after the first attempt (default 2). */
   maxRetries?: number;
+  /** Longest wait for a provider slot per attempt, ms (MOA_QUEUE_TIMEOUT_MS; default unbounded). */
+  queueTimeoutMs?: number;
+  /** Retry calls that hit the call timeout (default false: the wait stays what the settings say). */
+  retryTimeouts?: boolean;
   /** Abortable wait between attempts; must resolve early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Uniform [0, 1) source for backoff jitter (default `Math.random`). */
@@ -55,6 +59,8 @@ export async function* runMoa(
       random: deps.random ?? Math.random,
       maxRetries: deps.maxRetries ?? DEFAULT_MAX_RETRIES,
       timeoutMs: request.preset.callTimeoutMs,
+      queueTimeoutMs: deps.queueTimeoutMs,
+      retryTimeouts: deps.retryTimeouts,
     },
     prices: deps.prices ?? {},
     emit: (event) => events.push(event),

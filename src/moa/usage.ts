@@ -1,6 +1,13 @@
-import type { ModelPrice } from "../config.js";
 import type { Usage } from "./chat-model.js";
 import type { CallStat, RunStats } from "./events.js";
+
+/** Price of a model in USD per million tokens. */
+export interface ModelPrice {
+  /** USD per 1M prompt tokens. */
+  input: number;
+  /** USD per 1M completion tokens. */
+  output: number;
+}
 
 /** A usage of zero tokens (fresh object: callers mutate it). */
 export function zeroUsage(): Usage {

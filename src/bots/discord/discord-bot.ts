@@ -2,12 +2,20 @@ import { type APIApplication, Client, Events, Partials, REST, Routes } from "dis
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
-import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { EditBudgets } from "../edit-budget.js";
+import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { discordCommands } from "./command-definitions.js";
 import { registerDiscordListeners } from "./discord-listeners.js";
 import { type Anchor, DiscordSink } from "./discord-sink.js";
+import { ExistingMessageAnchor } from "./existing-message-anchor.js";
 import { chooseIntents, MESSAGE_CONTENT_MISSING } from "./intents.js";
-import { discordProfile, NO_MENTIONS } from "./profile.js";
+import {
+  DISCORD_REST_RETRIES,
+  DISCORD_REST_TIMEOUT_MS,
+  discordProfile,
+  NO_MENTIONS,
+} from "./profile.js";
 import { registerCommands } from "./register-commands.js";
 import { StopButtons } from "./stop-button.js";
 
@@ -30,6 +38,8 @@ export interface DiscordBotDeps extends BotDeps {
   now?: () => number;
   /** Real-time wait before an unanswered slash command is deferred, ms (default 2,000). */
   deferAfterMs?: number;
+  /** Timeout of each REST request, ms (default DISCORD_REST_TIMEOUT_MS; tests of hanging calls shorten it). */
+  restTimeoutMs?: number;
 }
 
 /** How long login may take to a ready gateway before start-up fails instead of hanging, ms. */
@@ -50,6 +60,8 @@ export interface DiscordBot {
   client: Client;
   /** Message Content intent in use: follow-ups in drafts threads need no mention. */
   messageContent: boolean;
+  /** Takes over a journaled run of a crashed instance in its own message (see SlackBot.resume). */
+  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, waits for runs in flight (abort them through the registry to hurry), logs out. */
@@ -72,7 +84,11 @@ export async function startDiscordBot(
       "DISCORD_BOT_TOKEN: required for Discord (Developer Portal > Bot > Token)",
     ]);
   const log = deps.log.child({ platform: "discord" });
-  const rest = { ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }) };
+  const rest = {
+    ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }),
+    timeout: deps.restTimeoutMs ?? DISCORD_REST_TIMEOUT_MS,
+    retries: DISCORD_REST_RETRIES,
+  };
   // Before login: the app's flags decide the intents, so this REST client carries the token itself.
   const api = new REST(rest).setToken(token);
   const app = (await api.get(Routes.currentApplication())) as APIApplication;
@@ -110,14 +126,34 @@ export async function startDiscordBot(
 
   let accepting = true;
   const stopButtons = new StopButtons();
+  // One edit budget per channel, shared by every run of this bot.
+  const runDeps: BotDeps = { budgets: new EditBudgets(), ...deps };
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
     const sink = new DiscordSink(anchor, stopButtons, {
       native: (config.MOA_DISCORD_NATIVE ?? "auto") === "auto",
       onError: (err, what) => log.warn({ err, what, event: inv.eventKey }, "Discord call failed"),
     });
-    handleInvocation(inv, sink, discordProfile, deps).catch((err: unknown) =>
+    handleInvocation(inv, sink, discordProfile, runDeps).catch((err: unknown) =>
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    );
+  };
+  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
+    const { channelId, messageId } = message;
+    if (!channelId || !messageId) {
+      log.warn({ event: inv.eventKey }, "journaled run has no message");
+      return;
+    }
+    const sink = new DiscordSink(
+      new ExistingMessageAnchor(client, channelId, messageId),
+      stopButtons,
+    );
+    const done =
+      how === "rerun"
+        ? handleInvocation(inv, sink, discordProfile, deps, { resumed: true })
+        : sink.open(INTERRUPTED_MESSAGE);
+    done.catch((err: unknown) =>
+      log.warn({ err, event: inv.eventKey }, "journaled run not taken over"),
     );
   };
   registerDiscordListeners(client, {
@@ -152,6 +188,7 @@ export async function startDiscordBot(
   return {
     client,
     messageContent,
+    resume,
     get running() {
       return deps.runs.size;
     },

@@ -5,6 +5,7 @@ import {
   type Client,
   Events,
   type Message,
+  type MessageComponentInteraction,
   MessageFlags,
 } from "discord.js";
 import type { Invocation } from "../../commands/invocation.js";
@@ -115,7 +116,9 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
   const onButton = async (interaction: ButtonInteraction): Promise<void> => {
     const runKey = deps.stopButtons.stopKey(interaction.customId);
     if (runKey === undefined) {
+      // Acked anyway: without a response Discord shows the presser "This interaction failed".
       log.debug({ customId: interaction.customId }, "button of no known kind ignored");
+      await interaction.deferUpdate();
       return;
     }
     const userId = interaction.user.id;
@@ -149,6 +152,12 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
     await ack.catch(notAcked(result));
   };
 
+  /** A select menu or other component this bot never sent (an older layout): acked, ignored. */
+  const ignoreComponent = async (interaction: MessageComponentInteraction): Promise<void> => {
+    log.debug({ customId: interaction.customId }, "component of no known kind ignored");
+    await interaction.deferUpdate();
+  };
+
   client.on(Events.InteractionCreate, (interaction) => {
     const handled = interaction.isChatInputCommand()
       ? onCommand(interaction)
@@ -156,7 +165,9 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
         ? onAutocomplete(interaction)
         : interaction.isButton()
           ? onButton(interaction)
-          : Promise.resolve();
+          : interaction.isMessageComponent()
+            ? ignoreComponent(interaction)
+            : Promise.resolve();
     handled.catch((err: unknown) =>
       log.error({ err, interaction: interaction.id }, "interaction not handled"),
     );

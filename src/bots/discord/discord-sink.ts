@@ -84,6 +84,12 @@ export class DiscordSink implements ChatSink {
     return this.anchor.close();
   }
 
+  /** Channel and message id of the answer message, once posted. */
+  messageRef(): Record<string, string> | undefined {
+    const answer = this.#answer;
+    return answer && { channelId: answer.channelId, messageId: answer.id };
+  }
+
   async open(text: string, controls?: MessageControls): Promise<void> {
     this.#answer = await this.anchor.open(
       text,
@@ -160,6 +166,11 @@ export class DiscordSink implements ChatSink {
     if (here.isThread() || here.isDMBased()) {
       this.#threadId = here.id;
       return here;
+    }
+    // A resumed run's message already has its drafts thread.
+    if (answer.thread) {
+      this.#threadId = answer.thread.id;
+      return answer.thread;
     }
     const thread = await answer.startThread({
       name: clipThreadName(name),

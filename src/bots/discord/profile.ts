@@ -1,5 +1,6 @@
 import type { MessageMentionOptions } from "discord.js";
 import type { PlatformProfile } from "../chat-sink.js";
+import type { EditRate } from "../edit-budget.js";
 
 /** Max characters of a bot message's `content` on Discord. */
 export const DISCORD_MAX_CONTENT_CHARS = 2_000;
@@ -25,12 +26,31 @@ export function neutralizeDiscord(text: string): string {
     .replace(/<@([!&]?\d+)>/g, `<@${ZWSP}$1>`);
 }
 
+/**
+ * Edits per channel: Discord publishes no number (clients must read X-RateLimit-* headers);
+ * buckets are per route and top-level resource (the channel), and about 5 per 5 s is what bot
+ * authors observe. Two of each window are left to final edits.
+ */
+export const DISCORD_EDIT_RATE: EditRate = {
+  scope: "channel",
+  limit: 5,
+  windowMs: 5_000,
+  reserveForFinal: 2,
+};
+
+/** Longest wait for one REST request, ms (discord.js default 15 s, with 3 retries). */
+export const DISCORD_REST_TIMEOUT_MS = 10_000;
+
+/** Retries of a failed or timed-out REST request (so one call is bounded by about 3 timeouts). */
+export const DISCORD_REST_RETRIES = 2;
+
 /** Discord's limits and formatting, as data for the shared presenter. */
 export const discordProfile: PlatformProfile = {
   name: "discord",
   maxMessageChars: DISCORD_MAX_CONTENT_CHARS,
   editIntervalMs: DISCORD_EDIT_INTERVAL_MS,
   neutralize: neutralizeDiscord,
+  editRate: DISCORD_EDIT_RATE,
 };
 
 /**

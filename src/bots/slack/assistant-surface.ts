@@ -89,6 +89,10 @@ export class LoadingStatusSink implements ChatSink {
     return this.inner.threadId();
   }
 
+  messageRef(): Record<string, string> | undefined {
+    return this.inner.messageRef?.();
+  }
+
   progress(view: RunView): boolean {
     const native = this.inner.progress?.(view) ?? false;
     const thinking = ["starting", "proposing"].includes(view.phase) && view.answer === "";

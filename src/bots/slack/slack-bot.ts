@@ -4,10 +4,13 @@ import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
 import type { ChatSink } from "../chat-sink.js";
-import { type BotDeps, handleInvocation } from "../handle-invocation.js";
+import { EditBudgets } from "../edit-budget.js";
+import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
+import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { LoadingStatusSink, promptSetter } from "./assistant-surface.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
+import { slackClientOptions } from "./slack-client-options.js";
 import { registerSlackListeners } from "./slack-listeners.js";
 import { SlackSink, type SlackSinkTarget } from "./slack-sink.js";
 import { SlackStreamSink } from "./slack-stream-sink.js";
@@ -41,6 +44,8 @@ export interface SlackBotOptions {
   adminCacheMs?: number;
   /** Extra HTTP routes (ops /healthz, /metrics) on the receiver's server; in Socket Mode they alone open SLACK_PORT. */
   customRoutes?: CustomRoute[];
+  /** Timeout of each Web API request, ms (default SLACK_API_TIMEOUT_MS; tests of hanging calls shorten it). */
+  apiTimeoutMs?: number;
 }
 
 /** A running Slack bot. */
@@ -51,6 +56,11 @@ export interface SlackBot {
   mode: "http" | "socket";
   /** Port of the HTTP receiver (the real one when SLACK_PORT is 0); undefined in Socket Mode. */
   port: number | undefined;
+  /**
+   * Takes over a journaled run of a crashed instance in its own message (`message` from
+   * SlackSink.messageRef): re-runs it, or only marks it interrupted when it is too old.
+   */
+  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, then waits for runs in flight (abort them through the registry to hurry); idempotent. */
@@ -105,7 +115,7 @@ export async function startSlackBot(
     deferInitialization: true,
     // Thread memory lives in our store; Bolt's per-event conversation lookup would be wasted work.
     convoStore: false,
-    ...(config.SLACK_API_URL ? { clientOptions: { slackApiUrl: config.SLACK_API_URL } } : {}),
+    clientOptions: slackClientOptions(config.SLACK_API_URL, options.apiTimeoutMs),
   });
   const socket = Boolean(config.SLACK_APP_TOKEN);
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
@@ -113,6 +123,8 @@ export async function startSlackBot(
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
   });
   const botDeps: BotDeps = {
+    // One chat.update budget per workspace, shared by every run of this bot.
+    budgets: new EditBudgets(),
     ...deps,
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
@@ -143,6 +155,24 @@ export async function startSlackBot(
     log.warn({ err }, "assistant.threads.setSuggestedPrompts failed"),
   );
 
+  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
+    const { channel, ts, threadTs } = message;
+    if (!channel || !ts) {
+      log.warn({ event: inv.eventKey }, "journaled run has no message");
+      return;
+    }
+    const sink = new SlackSink(app.client.chat, {
+      channel,
+      threadTs,
+      userId: inv.userId,
+      existingTs: ts,
+    });
+    const done =
+      how === "rerun"
+        ? handleInvocation(inv, sink, slackProfile, botDeps, { resumed: true })
+        : sink.open(INTERRUPTED_MESSAGE);
+    done.catch((err) => log.warn({ err, event: inv.eventKey }, "journaled run not taken over"));
+  };
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
     handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
@@ -173,6 +203,7 @@ export async function startSlackBot(
     app,
     mode: socket ? "socket" : "http",
     port,
+    resume,
     get running() {
       return deps.runs.size;
     },

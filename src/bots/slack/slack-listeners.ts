@@ -106,6 +106,39 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       }
     },
   );
+  registerFallbackAcks(app, log);
+}
+
+/** Every action_id but the Stop button's (a negative lookahead: Bolt matches a RegExp). */
+const OTHER_ACTIONS = new RegExp(`^(?!${STOP_ACTION_ID}$)`);
+
+/**
+ * Acks what no other listener handles (a button of an older message layout, a shortcut or
+ * a modal another app version declared) so Slack does not show the presser an error after
+ * 3 s: ignored, with a debug line saying what it was.
+ */
+function registerFallbackAcks(app: App, log: Logger): void {
+  app.action(OTHER_ACTIONS, async ({ ack, body, action }) => {
+    await ack();
+    const id =
+      "action_id" in action
+        ? action.action_id
+        : "callback_id" in action
+          ? action.callback_id
+          : undefined;
+    log.debug({ type: body.type, id }, "interaction of no known kind ignored");
+  });
+  app.shortcut(/.*/, async ({ ack, shortcut }) => {
+    await ack();
+    log.debug(
+      { type: shortcut.type, id: shortcut.callback_id },
+      "shortcut of no known kind ignored",
+    );
+  });
+  app.view(/.*/, async ({ ack, view, body }) => {
+    await ack();
+    log.debug({ type: body.type, id: view.callback_id }, "view of no known kind ignored");
+  });
 }
 
 type StopPressArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;

@@ -1,6 +1,6 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
-import type { ChatSink, MessageControls } from "../chat-sink.js";
+import { type ChatSink, type MessageControls, RateLimitedError } from "../chat-sink.js";
 import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { stopBlocks } from "./stop-button.js";
 
@@ -24,6 +24,8 @@ export interface SlackSinkTarget {
   conversationId?: string | undefined;
   /** Show Slack's loading status in `threadTs` while proposers run (DMs, the app's Messages tab). */
   loadingStatus?: boolean | undefined;
+  /** The run's message already exists (a run resumed after a crash): `open` edits it. */
+  existingTs?: string | undefined;
 }
 
 /** Slack errors meaning "the bot cannot post here", which only the asker can fix. */
@@ -35,9 +37,9 @@ const CANNOT_POST_MESSAGE =
 /**
  * ChatSink over Slack's Web API. Every message is one markdown block plus a plain fallback
  * (see markdown.ts); while a run is in flight the interim message also carries a Stop button
- * (see stop-button.ts), which every edit without controls drops. Edits go through Bolt's
- * WebClient, which waits out 429s (Retry-After) and retries by default, so the final edit
- * is delivered.
+ * (see stop-button.ts), which every edit without controls drops. The app's WebClient rejects
+ * 429s instead of pausing every call (see slack-client-options.ts): an edit's 429 becomes a
+ * `RateLimitedError` the presenter paces with; posts wait out their own Retry-After here.
  */
 export class SlackSink implements ChatSink {
   private interimTs: string | undefined;
@@ -49,13 +51,20 @@ export class SlackSink implements ChatSink {
 
   /** Posts the interim message; a "bot not in channel" failure becomes a MoaBotError the asker can act on. */
   async open(text: string, controls?: MessageControls): Promise<void> {
+    if (this.target.existingTs !== undefined) {
+      this.interimTs = this.target.existingTs;
+      await this.edit(text, controls);
+      return;
+    }
     try {
-      const res = await this.chat.postMessage({
-        channel: this.target.channel,
-        ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
-        ...withControls(slackMessage(text), controls),
-        parse: "none",
-      });
+      const res = await waitingOutRateLimits(() =>
+        this.chat.postMessage({
+          channel: this.target.channel,
+          ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
+          ...withControls(slackMessage(text), controls),
+          parse: "none",
+        }),
+      );
       if (res.ts === undefined) throw new Error("chat.postMessage returned no ts");
       this.interimTs = res.ts;
     } catch (error) {
@@ -73,24 +82,33 @@ export class SlackSink implements ChatSink {
    * The blocks are replaced whole, so an edit without `controls` removes the Stop button.
    */
   async edit(text: string, controls?: MessageControls): Promise<void> {
-    await this.chat.update({
-      channel: this.target.channel,
-      ts: this.requireInterim(),
-      ...withControls(slackMessage(text), controls),
-      parse: "none",
-    });
+    try {
+      await this.chat.update({
+        channel: this.target.channel,
+        ts: this.requireInterim(),
+        ...withControls(slackMessage(text), controls),
+        parse: "none",
+      });
+    } catch (error) {
+      const retryAfterMs = rateLimitedMs(error);
+      throw retryAfterMs === undefined
+        ? error
+        : new RateLimitedError(retryAfterMs, { cause: error });
+    }
   }
 
   /** Posts under the interim message's thread (Slack threads need no name). */
   async postInThread(text: string, _threadName: string): Promise<void> {
     const root = this.target.threadTs ?? this.interimTs;
     if (root === undefined) throw new Error("postInThread before open");
-    await this.chat.postMessage({
-      channel: this.target.channel,
-      thread_ts: root,
-      ...slackMessage(text),
-      parse: "none",
-    });
+    await waitingOutRateLimits(() =>
+      this.chat.postMessage({
+        channel: this.target.channel,
+        thread_ts: root,
+        ...slackMessage(text),
+        parse: "none",
+      }),
+    );
   }
 
   /** response_url when there is one (works without membership), else chat.postEphemeral. */
@@ -100,12 +118,21 @@ export class SlackSink implements ChatSink {
       await this.target.respond({ response_type: "ephemeral", replace_original: false, ...body });
       return;
     }
-    await this.chat.postEphemeral({
-      channel: this.target.channel,
-      user: this.target.userId,
-      ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
-      ...body,
-    });
+    await waitingOutRateLimits(() =>
+      this.chat.postEphemeral({
+        channel: this.target.channel,
+        user: this.target.userId,
+        ...(this.target.threadTs === undefined ? {} : { thread_ts: this.target.threadTs }),
+        ...body,
+      }),
+    );
+  }
+
+  /** Channel and ts of the run's message, once posted. */
+  messageRef(): Record<string, string> | undefined {
+    if (this.interimTs === undefined) return undefined;
+    const { channel, threadTs } = this.target;
+    return { channel, ts: this.interimTs, ...(threadTs !== undefined && { threadTs }) };
   }
 
   /** The conversation follow-ups continue: a DM's channel, else the root ts of the thread holding the drafts. */
@@ -138,4 +165,27 @@ export function cannotPostError(error: unknown): MoaBotError | undefined {
 export function slackErrorCode(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === "string" ? data.error : undefined;
+}
+
+/** Retry-After of a WebClient rate-limited rejection, ms (undefined for any other error). */
+export function rateLimitedMs(error: unknown): number | undefined {
+  const e = error as { code?: unknown; retryAfter?: unknown } | undefined;
+  if (e?.code !== "slack_webapi_rate_limited_error") return undefined;
+  return typeof e.retryAfter === "number" ? e.retryAfter * 1000 : 1000;
+}
+
+/** Most 429s one post waits out before giving up. */
+const POST_RATE_LIMIT_TRIES = 6;
+
+/** Runs a post, waiting out its own 429s only (other calls of the client carry on meanwhile). */
+async function waitingOutRateLimits<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const ms = rateLimitedMs(error);
+      if (ms === undefined || attempt >= POST_RATE_LIMIT_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  }
 }

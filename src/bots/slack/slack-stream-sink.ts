@@ -167,6 +167,10 @@ export class SlackStreamSink implements ChatSink {
     return this.fallback.threadId();
   }
 
+  messageRef(): Record<string, string> | undefined {
+    return this.fallback.messageRef();
+  }
+
   private async openFallback(text: string, controls?: MessageControls): Promise<void> {
     this.#mode = "fallback";
     await this.fallback.open(text, controls);

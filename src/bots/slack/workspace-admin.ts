@@ -1,4 +1,5 @@
 import type { webApi } from "@slack/bolt";
+import { LRUCache } from "lru-cache";
 
 /** users.info, the one Web API method the admin check needs. */
 export type SlackUsersPort = Pick<webApi.WebClient["users"], "info">;
@@ -9,12 +10,17 @@ export interface AdminCheckOptions {
   ttlMs?: number;
   /** Clock, ms. */
   now?: () => number;
+  /** Most users remembered at once; the least recently asked is dropped first. */
+  maxUsers?: number;
   /** Told when users.info fails (the user is then treated as no admin, uncached). */
   onError?: (error: unknown, userId: string) => void;
 }
 
 /** Default reuse time of an answer, ms. */
 export const ADMIN_CACHE_MS = 5 * 60_000;
+
+/** Default bound of the cache: a big workspace cannot grow it without limit. */
+export const ADMIN_CACHE_USERS = 10_000;
 
 /**
  * `isWorkspaceAdmin` for commands/dispatch: true for workspace admins and owners
@@ -27,7 +33,11 @@ export function workspaceAdminCheck(
 ): (userId: string) => Promise<boolean> {
   const ttlMs = options.ttlMs ?? ADMIN_CACHE_MS;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { admin: boolean; until: number }>();
+  // Expiry is kept beside the answer (not lru-cache's ttl, which treats a clock reading of 0
+  // as "no start" and caches "now"), so an injected clock is read exactly.
+  const cache = new LRUCache<string, { admin: boolean; until: number }>({
+    max: options.maxUsers ?? ADMIN_CACHE_USERS,
+  });
   const pending = new Map<string, Promise<boolean>>();
 
   const lookUp = async (userId: string): Promise<boolean> => {

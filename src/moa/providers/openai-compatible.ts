@@ -4,38 +4,11 @@ import OpenAI, {
   APIError,
   APIUserAbortError,
 } from "openai";
-import type { ProviderConfig } from "../../config.js";
 import { ModelError } from "../../errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
-
-/** Where a preset's model id goes. */
-export interface ResolvedModel {
-  /** Configured provider name (`default` unless the id had a known `name:` prefix). */
-  provider: string;
-  /** Model id as the provider expects it. */
-  model: string;
-  /**
-   * The part before the first `:` when it named no configured provider. It may be a
-   * typo (`grok:` for `groq:`) or part of the model id (`llama3.1:8b`); commands decide.
-   */
-  unmatchedPrefix?: string;
-}
-
-/**
- * Routes a model id: `name:model` goes to provider `name` when it is configured,
- * otherwise the whole id is a model of the `default` provider (ids may hold `/` and `:`).
- */
-export function resolveModel(id: string, providers: Record<string, ProviderConfig>): ResolvedModel {
-  const colon = id.indexOf(":");
-  if (colon > 0) {
-    const prefix = id.slice(0, colon);
-    if (Object.hasOwn(providers, prefix) && colon < id.length - 1) {
-      return { provider: prefix, model: id.slice(colon + 1) };
-    }
-    return { provider: "default", model: id, unmatchedPrefix: prefix };
-  }
-  return { provider: "default", model: id };
-}
+import type { ProviderConfig } from "./provider-config.js";
+import { rateLimitInfo } from "./rate-limit-headers.js";
+import { resolveModel } from "./resolve-model.js";
 
 /** Options for `OpenAICompatibleModel`, mostly for tests. */
 export interface OpenAICompatibleOptions {
@@ -66,17 +39,21 @@ export class OpenAICompatibleModel implements ChatModel {
     const fail = (error: unknown) => toModelError(error, request.model, provider, signal);
     let finished = false;
     try {
-      const stream = await this.client(provider).chat.completions.create(
-        {
-          model: route.model,
-          messages: request.messages,
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal },
-      );
+      const { data: stream, response } = await this.client(provider)
+        .chat.completions.create(
+          {
+            model: route.model,
+            messages: request.messages,
+            temperature: request.temperature,
+            max_tokens: request.maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal },
+        )
+        .withResponse();
+      const limits = rateLimitInfo(response.headers);
+      if (limits) yield { type: "limits", limits };
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
         if (choice) {
@@ -161,7 +138,11 @@ export function toModelError(
 
 function fromStatus(error: APIError, model: string, provider: ProviderConfig): ModelError {
   const status = error.status;
-  const options = { cause: error, status, retryAfterMs: retryAfterMs(error.headers) };
+  // Without Retry-After, a 429's request budget reset says how long to wait.
+  const wait =
+    retryAfterMs(error.headers) ??
+    (status === 429 ? rateLimitInfo(error.headers)?.resetRequestsMs : undefined);
+  const options = { cause: error, status, retryAfterMs: wait };
   const detail = redact(detailOf(error), provider);
   const http = status === undefined ? "" : ` (HTTP ${status})`;
   if (status === undefined) {

@@ -11,7 +11,14 @@ export interface ProviderLimits {
 /** Gives back a slot taken by `ProviderLane.acquire`; calling it twice is harmless. */
 export type Release = () => void;
 
+/** Concurrency an unconfigured provider starts at (then learnt: AIMD on 429s). */
+export const ADAPTIVE_START_CONCURRENCY = 8;
+/** Ceiling of the learnt concurrency of an unconfigured provider. */
+export const ADAPTIVE_MAX_CONCURRENCY = 128;
+
 interface Waiter {
+  /** A retry: queued ahead of first attempts (after earlier retries), not at the back. */
+  front: boolean;
   resolve: (release: Release) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal;
@@ -19,12 +26,19 @@ interface Waiter {
 }
 
 /**
- * The gate in front of one provider: FIFO queue, concurrency slots, a sliding-window
- * start budget, and a pause (Retry-After) that holds back every new start.
+ * The gate in front of one provider: FIFO queue (retries first), concurrency slots, a
+ * sliding-window start budget, and a pause (Retry-After) that holds back every new start.
+ * The concurrency is learnt (slow start, then additive increase; halved on a 429) below the
+ * configured maximum, or below `ADAPTIVE_MAX_CONCURRENCY` when none is configured.
  */
 export class ProviderLane {
   /** Calls holding a slot. */
   active = 0;
+  /** Learnt concurrency (fractional; `floor` of it is the slot count). */
+  limit: number;
+  private readonly ceiling: number;
+  /** Set by the first 429: growth turns from slow start to additive. */
+  private throttledOnce = false;
   /** Epoch ms before which no call starts (set from Retry-After). */
   pausedUntil = 0;
   private readonly queue: Waiter[] = [];
@@ -36,7 +50,45 @@ export class ProviderLane {
     private readonly limits: ProviderLimits,
     private readonly clock: Clock,
     private readonly windowMs: number,
-  ) {}
+  ) {
+    const configured = limits.maxConcurrency > 0;
+    this.ceiling = configured ? limits.maxConcurrency : ADAPTIVE_MAX_CONCURRENCY;
+    this.limit = configured ? limits.maxConcurrency : ADAPTIVE_START_CONCURRENCY;
+  }
+
+  /** True when a new call would have to wait (someone queued, no slot, paused or out of budget). */
+  wouldWait(): boolean {
+    const now = this.clock.now();
+    return (
+      this.queue.length > 0 ||
+      this.active >= this.slots ||
+      this.pausedUntil > now ||
+      this.budgetWait(now) > 0
+    );
+  }
+
+  /**
+   * A call went through. Only while calls wait for a slot does the limit grow: by one per
+   * success until the first 429 (slow start: doubling per round), then by one per round.
+   */
+  succeeded(): void {
+    if (this.queue.length > 0) {
+      const step = this.throttledOnce ? 1 / this.limit : 1;
+      this.limit = Math.min(this.ceiling, this.limit + step);
+    }
+    this.pump();
+  }
+
+  /** The provider said 429: halve the slots, once per pause (one burst is one signal). */
+  throttled(): void {
+    this.throttledOnce = true;
+    if (this.pausedUntil > this.clock.now()) return;
+    this.limit = Math.max(1, this.limit / 2);
+  }
+
+  private get slots(): number {
+    return Math.max(1, Math.floor(this.limit));
+  }
 
   /** Calls waiting for a slot. */
   get queued(): number {
@@ -44,10 +96,11 @@ export class ProviderLane {
   }
 
   /** Resolves when the call may start; rejects with `signal.reason` if aborted first. */
-  acquire(signal: AbortSignal): Promise<Release> {
+  acquire(signal: AbortSignal, front = false): Promise<Release> {
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {
+        front,
         resolve,
         reject,
         signal,
@@ -61,7 +114,10 @@ export class ProviderLane {
         },
       };
       signal.addEventListener("abort", waiter.onAbort, { once: true });
-      this.queue.push(waiter);
+      if (front) {
+        const firstBack = this.queue.findIndex((w) => !w.front);
+        this.queue.splice(firstBack < 0 ? this.queue.length : firstBack, 0, waiter);
+      } else this.queue.push(waiter);
       this.pump();
     });
   }
@@ -79,7 +135,7 @@ export class ProviderLane {
     this.cancelTimer = undefined;
     while (this.queue.length > 0) {
       // A finishing call pumps again, so no timer is needed for concurrency.
-      if (this.limits.maxConcurrency > 0 && this.active >= this.limits.maxConcurrency) return;
+      if (this.active >= this.slots) return;
       const now = this.clock.now();
       const wait = Math.max(this.pausedUntil - now, this.budgetWait(now));
       if (wait > 0) {

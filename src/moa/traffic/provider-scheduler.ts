@@ -1,5 +1,5 @@
-import { ModelError } from "../errors.js";
-import type { ChatChunk, ChatModel, ChatRequest } from "../moa/chat-model.js";
+import { ModelError } from "../../errors.js";
+import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ProviderLane, type ProviderLimits } from "./provider-lane.js";
 
@@ -7,6 +7,9 @@ export type { ProviderLimits } from "./provider-lane.js";
 
 /** A minute and a second of slack (see `rateWindowMs`). */
 export const DEFAULT_RATE_WINDOW_MS = 61_000;
+
+/** 429s a call may absorb by queueing again before the error reaches the engine. */
+export const DEFAULT_MAX_REQUEUES = 50;
 
 /** Options of `ProviderScheduler`. */
 export interface ProviderSchedulerOptions {
@@ -26,6 +29,11 @@ export interface ProviderSchedulerOptions {
   fallbackPauseMs?: number;
   /** Longest provider-wide pause honoured, ms (default 120 000), against absurd headers. */
   maxPauseMs?: number;
+  /**
+   * 429s absorbed per call (default 50): a call rate-limited before any text is queued
+   * again, ahead of new calls, instead of failing; the engine's queue timeout bounds the wait.
+   */
+  maxRequeues?: number;
   /** Told when a provider pauses (for a log line); must not throw. */
   onPause?: (provider: string, pauseMs: number) => void;
 }
@@ -36,13 +44,17 @@ export interface ProviderLoad {
   queued: number;
   /** Calls streaming now. */
   active: number;
+  /** Calls allowed at once now (configured, or learnt from 429s). */
+  limit: number;
 }
 
 /**
  * A `ChatModel` decorator shared by every run: per provider, at most `maxConcurrency`
- * calls stream at once and at most `rpm` start per window, in FIFO order. A 429 pauses
- * the WHOLE provider until its Retry-After, so concurrent runs stop hammering it
- * together; the 429 itself still goes to the caller (the engine's retry re-queues it).
+ * calls stream at once (learnt from 429s when not configured) and at most `rpm` start per
+ * window, in FIFO order with retries first. A 429 pauses the WHOLE provider until its
+ * Retry-After (or `x-ratelimit-reset-requests`), so concurrent runs stop hammering it
+ * together, and the call queues again instead of failing; so does a spent budget
+ * (`x-ratelimit-remaining-requests: 0`) before the next 429.
  */
 export class ProviderScheduler implements ChatModel {
   private readonly lanes = new Map<string, ProviderLane>();
@@ -60,27 +72,46 @@ export class ProviderScheduler implements ChatModel {
     // An unroutable id is the inner model's error to report, not ours.
     if (provider === undefined) return yield* this.inner.stream(request, signal);
     const lane = this.lane(provider);
-    let release: () => void;
-    try {
-      release = await lane.acquire(signal);
-    } catch (reason) {
-      throw new ModelError("aborted", request.model, "cancelled while queued", { cause: reason });
-    }
-    try {
-      yield { type: "started" };
-      yield* this.inner.stream(request, signal);
-    } catch (error) {
-      if (error instanceof ModelError && error.kind === "rate_limit") this.pause(provider, error);
-      throw error;
-    } finally {
-      release();
+    const maxRequeues = this.options.maxRequeues ?? DEFAULT_MAX_REQUEUES;
+    for (let requeue = 0; ; requeue++) {
+      // Said before waiting, so the engine bounds queue time apart from the call timeout.
+      if (lane.wouldWait()) yield { type: "queued" };
+      let release: () => void;
+      try {
+        release = await lane.acquire(signal, requeue > 0 || (request.attempt ?? 1) > 1);
+      } catch (reason) {
+        throw new ModelError("aborted", request.model, "cancelled while queued", { cause: reason });
+      }
+      let streamed = false;
+      try {
+        yield { type: "started" };
+        for await (const chunk of this.inner.stream(request, signal)) {
+          if (chunk.type === "limits") {
+            this.learn(provider, chunk.limits.remainingRequests, chunk.limits.resetRequestsMs);
+            continue;
+          }
+          if (chunk.type === "delta") streamed = true;
+          yield chunk;
+        }
+        lane.succeeded();
+        return;
+      } catch (error) {
+        if (!(error instanceof ModelError && error.kind === "rate_limit")) throw error;
+        lane.throttled();
+        this.pause(provider, error);
+        // Nothing shown yet: wait our turn again (ahead of new calls) instead of failing.
+        if (streamed || requeue >= maxRequeues || signal.aborted) throw error;
+      } finally {
+        release();
+      }
     }
   }
 
   /** Queued and in-flight calls by provider (every provider seen so far), for metrics. */
   load(): Record<string, ProviderLoad> {
     const out: Record<string, ProviderLoad> = {};
-    for (const [name, lane] of this.lanes) out[name] = { queued: lane.queued, active: lane.active };
+    for (const [name, lane] of this.lanes)
+      out[name] = { queued: lane.queued, active: lane.active, limit: Math.floor(lane.limit) };
     return out;
   }
 
@@ -88,6 +119,13 @@ export class ProviderScheduler implements ChatModel {
   pausedUntil(provider: string): number {
     const until = this.lanes.get(provider)?.pausedUntil ?? 0;
     return until > this.clock.now() ? until : 0;
+  }
+
+  /** The provider says its request budget is spent: start nothing until it resets. */
+  private learn(provider: string, remaining: number | undefined, resetMs: number | undefined) {
+    if (remaining !== 0 || resetMs === undefined || resetMs <= 0) return;
+    const maxPause = this.options.maxPauseMs ?? 120_000;
+    this.lane(provider).pause(this.clock.now() + Math.min(resetMs, maxPause));
   }
 
   private pause(provider: string, error: ModelError): void {
