@@ -5,6 +5,7 @@ import { admissionBench } from "./admission.js";
 import { agreementBench } from "./agreement.js";
 import { deliveryBench } from "./delivery.js";
 import { engineBench } from "./engine.js";
+import { nativeBench } from "./native.js";
 import { opsBench } from "./ops.js";
 import type { BenchSection } from "./section.js";
 import { slackBench } from "./slack.js";
@@ -16,6 +17,7 @@ const all: BenchSection[] = [
   admissionBench,
   deliveryBench,
   agreementBench,
+  nativeBench,
 ];
 // `npm run bench -- slack` runs only the sections whose names contain an argument.
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());

@@ -77,11 +77,13 @@ const EnvSchema = z.object({
   SLACK_APP_TOKEN: optionalString,
   SLACK_PORT: int(3000, 0, 65_535),
   SLACK_API_URL: optionalString.pipe(url.optional()),
+  MOA_SLACK_STREAMING: z.enum(["auto", "off"]).default("auto"),
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_GUILD_ID: optionalString,
   DISCORD_API_URL: optionalString.pipe(url.optional()),
   DISCORD_ALLOW_DMS: bool,
+  MOA_DISCORD_NATIVE: z.enum(["auto", "off"]).default("auto"),
 });
 
 /** Validated configuration; see .env.example for each variable. */

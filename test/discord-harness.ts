@@ -58,6 +58,8 @@ export async function startDiscordHarness(
     DISCORD_API_URL: fake.apiUrl,
     MOA_STORE_URL: "sqlite://:memory:",
     MOA_ADMIN_USERS: (options.admins ?? []).join(","),
+    // Plain content unless a test asks for CV2 finals and typing (test/discord-native.test.ts).
+    MOA_DISCORD_NATIVE: "off",
     ...options.env,
   });
   const app = createApp(config, {

@@ -1,4 +1,5 @@
 import type { FakeDiscord, RecordedCall } from "./fake-discord.js";
+import { CV2, cv2Refusal } from "./fake-discord-cv2.js";
 import { type Json, message, snowflake } from "./fake-discord-payloads.js";
 
 /** A REST answer of the fake. */
@@ -45,7 +46,10 @@ function botMessage(fake: FakeDiscord, channelId: string, body: Json, extra: Jso
 function edit(fake: FakeDiscord, id: string | undefined, body: Json): Reply {
   const msg = id ? fake.messages.get(id) : undefined;
   if (!msg) return error(404, 10008, "Unknown Message");
-  if (body.content !== undefined) msg.content = body.content;
+  const refused = cv2Refusal(fake, msg, body);
+  if (refused) return refused;
+  if (body.flags !== undefined) msg.flags = Number(body.flags) | (Number(msg.flags ?? 0) & CV2);
+  if (body.content !== undefined) msg.content = body.content ?? "";
   if (body.components !== undefined) msg.components = body.components;
   msg.flags = Number(msg.flags ?? 0) & ~LOADING;
   msg.edited_timestamp = new Date().toISOString();
@@ -183,6 +187,11 @@ const routes: Array<[string, RegExp, Handler]> = [
       fake.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
       return { status: 201, body: thread };
     },
+  ],
+  [
+    "POST",
+    /^\/channels\/(\d+)\/typing$/,
+    (fake, [, id]) => (fake.channels.has(id ?? "") ? ok() : error(404, 10003, "Unknown Channel")),
   ],
   ["POST", /^\/interactions\/(\d+)\/([^/]+)\/callback$/, callback],
   [

@@ -20,6 +20,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RateWindows, type WindowLimit } from "./fake-rate-windows.js";
+import type { FakeStream } from "./fake-slack-stream.js";
 import { Conditions } from "./fixtures/conditions.js";
 
 /** One Web API call (or response_url post) as the fake saw it. */
@@ -83,6 +84,8 @@ export interface FakeSlackOptions {
   admins?: string[];
   /** Latency of every answer, ms (default 0). */
   latencyMs?: number;
+  /** Streaming methods (fake-slack-stream.ts); without them chat.startStream is `unknown_method`. */
+  stream?: FakeStream;
   /** Rate limits per method (default SLACK_TIERS); `false` turns them off. */
   tiers?: Record<string, MethodTier> | false;
 }
@@ -136,6 +139,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     const channel = String(args.channel ?? "");
+    const streamed = options.stream?.handle(method, args, fake.messages);
+    if (streamed) return streamed;
     // Slack refuses a markdown block over 12,000 characters (and a message over 50 blocks).
     const blocks = blocksOf(args);
     const markdown = blocks.filter((b) => b.type === "markdown");
@@ -177,6 +182,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, message_ts: `${1_700_000_000 + ++seq}.000200` };
       case "response_url":
         return { ok: true };
+      case "assistant.threads.setStatus":
+        // thread_ts and status are required (docs.slack.dev assistant.threads.setStatus).
+        return args.channel_id && args.thread_ts && typeof args.status === "string"
+          ? { ok: true }
+          : { ok: false, error: "invalid_arguments" };
+      case "assistant.threads.setSuggestedPrompts":
+        return suggestedPromptsOk(args.prompts) && args.channel_id
+          ? { ok: true }
+          : { ok: false, error: "invalid_arguments" };
       default:
         return { ok: false, error: "unknown_method" };
     }
@@ -269,6 +283,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
   };
   return fake;
+}
+
+/** Up to four prompts, each with a title and a message (docs.slack.dev setSuggestedPrompts). */
+function suggestedPromptsOk(raw: unknown): boolean {
+  const prompts: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  return (
+    Array.isArray(prompts) &&
+    prompts.length >= 1 &&
+    prompts.length <= 4 &&
+    prompts.every((p: { title?: unknown; message?: unknown }) => p.title && p.message)
+  );
 }
 
 /** Form fields the WebClient sends as JSON strings. */

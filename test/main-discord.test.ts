@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeDiscord } from "./fake-discord.js";
 import { messageBodies, opt, runCommand } from "./fake-discord-actions.js";
+import { textDisplays } from "./fake-discord-cv2.js";
+import type { Json } from "./fake-discord-payloads.js";
 import { type FakeOpenAIServer, startFakeOpenAI } from "./fake-openai-server.js";
 import { until } from "./fixtures/conditions.js";
 import { type MainProcess, spawnMain } from "./fixtures/main-process.js";
@@ -45,8 +47,12 @@ describe("npm start with Discord credentials", { timeout: 90_000 }, () => {
       name: "moa",
       options: [opt("prompt", "hello from Discord")],
     });
-    const answer = () =>
-      String(discord.messages.get(discord.originals.get(token) ?? "")?.content ?? "");
+    // Plain content while streaming; the final is Components V2 by default (MOA_DISCORD_NATIVE).
+    const answer = () => {
+      const msg = discord.messages.get(discord.originals.get(token) ?? "");
+      const texts = textDisplays((msg?.components as Json[] | undefined) ?? []);
+      return [String(msg?.content ?? ""), ...texts].join("\n");
+    };
     await until(() => answer().includes("The Discord answer"), "no answer within 20 s", 20_000);
     await until(() => answer().includes("preset default"), "no footer within 5 s", 5_000);
     for (const body of messageBodies(discord))

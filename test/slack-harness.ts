@@ -111,6 +111,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     ...(options.socketUrl && { SLACK_APP_TOKEN: "xapp-harness" }),
     SLACK_PORT: "0",
     SLACK_API_URL: fake.apiUrl,
+    // Streaming only against a fake that has the stream methods (fake-slack-stream.ts).
+    MOA_SLACK_STREAMING: options.slack?.stream ? "auto" : "off",
     ...options.env,
   });
   const app = createApp(config, {

@@ -1,3 +1,4 @@
+import type { RunView } from "../view/run-view.js";
 import type { EditRate } from "./edit-budget.js";
 
 /**
@@ -23,6 +24,15 @@ export interface ChatSink {
   messageRef?(): Record<string, string> | undefined;
   /** Called once when the flow is over, whatever happened (e.g. answer a pending deferral). */
   close?(): Promise<void>;
+  /**
+   * Optional native presentation (Slack streaming): called once before `open` (announcing
+   * a run, not a plain reply), then with the live view after every event and once more with
+   * the final view just before the final edit. After `open` it returns true while
+   * the sink shows the view itself; the presenter then skips its throttled interim edits and
+   * leaves the answer's overflow to the sink, whose final `edit` completes the answer from
+   * the view. Returns false (or is absent) for the plain post-and-edit path.
+   */
+  progress?(view: RunView): boolean;
 }
 
 /** Interactive parts of a message: Stop while its run is in flight, 👍/👎 on the final answer. */

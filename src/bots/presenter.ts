@@ -83,11 +83,15 @@ export async function present(
   const controls = options.stopKey === undefined ? undefined : { stopKey: options.stopKey };
   const interval = profile.editIntervalMs;
   let shown = renderView(view, profile).main;
+  // Announces a run to a sink that can present it natively (Slack streaming).
+  sink.progress?.(view);
   await sink.open(shown, controls);
   let lastEditAt = now();
+  // A native sink gets the view after every event instead of throttled edits.
+  const native = sink.progress?.(view) ?? false;
 
   // The one writer of interim edits: no flags, one loop that ends when the run does.
-  let running = true;
+  let running = !native;
   let wake = () => {};
   const ticks = (async () => {
     while (running) {
@@ -133,6 +137,7 @@ export async function present(
     }
     for await (const event of events) {
       foldEvent(view, event);
+      sink.progress?.(view);
       if (event.type === "proposer-end") {
         const body = profile.neutralize(event.draft.text) || "_(empty draft)_";
         postInThread(splitForLimit(`${draftLabel(event.draft)}\n\n${body}`, threadLimit));
@@ -159,6 +164,19 @@ export async function present(
   options.onRunEnd?.();
 
   const final = renderView(view, profile);
+  sink.progress?.(view);
+  if (native) {
+    // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
+    view.delivery = await deliverFinal(sink, final.main, {
+      budget: options.budget,
+      backoffMs: interval,
+      maxChars: profile.maxMessageChars,
+      threadName: name,
+      report,
+    });
+    await thread;
+    return view;
+  }
   // Keep the gap to the last interim edit (one message is still edited at most once per interval).
   await sleep(editDelay(lastEditAt, now(), interval));
   const answerControls = finalControls(view, options);

@@ -28,5 +28,8 @@ export function journaledSink(
     replyPrivately: (text) => sink.replyPrivately(text),
     threadId: () => sink.threadId(),
     messageRef: () => sink.messageRef?.(),
+    // A native sink (Slack streaming) must keep getting the view through the journal.
+    ...(sink.progress && { progress: (view) => sink.progress?.(view) ?? false }),
+    ...(sink.close && { close: () => sink.close?.() ?? Promise.resolve() }),
   };
 }

@@ -28,7 +28,8 @@ export type DiscordConfig = Pick<
   | "DISCORD_GUILD_ID"
   | "DISCORD_API_URL"
   | "DISCORD_ALLOW_DMS"
->;
+> &
+  Partial<Pick<Config, "MOA_DISCORD_NATIVE">>;
 
 /** The shared bot collaborators plus what only Discord asks for. */
 export interface DiscordBotDeps extends BotDeps {
@@ -130,8 +131,12 @@ export async function startDiscordBot(
   const runDeps: BotDeps = { budgets: new EditBudgets(), ...deps };
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
-    handleInvocation(inv, new DiscordSink(anchor, stopButtons), discordProfile, runDeps).catch(
-      (err: unknown) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    const sink = new DiscordSink(anchor, stopButtons, {
+      native: (config.MOA_DISCORD_NATIVE ?? "auto") === "auto",
+      onError: (err, what) => log.warn({ err, what, event: inv.eventKey }, "Discord call failed"),
+    });
+    handleInvocation(inv, sink, discordProfile, runDeps).catch((err: unknown) =>
+      log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
   const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {

@@ -1,8 +1,12 @@
 import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
+import type { RunView } from "../../view/run-view.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
+import { footer } from "../render-view.js";
+import { type Cv2Final, cv2Final, isFinal } from "./cv2-final.js";
 import { feedbackRows } from "./feedback-buttons.js";
 import { NO_MENTIONS } from "./profile.js";
 import { type ButtonRows, StopButtons } from "./stop-button.js";
+import { type TypingChannel, TypingIndicator } from "./typing.js";
 
 /**
  * Where the answer message lives and how it is posted and edited: an interaction
@@ -13,6 +17,8 @@ export interface Anchor {
   open(text: string, components?: ButtonRows): Promise<Message>;
   /** Replaces the interim message's text and components (after `open`); none (`[]`) by default. */
   edit(text: string, components?: ButtonRows): Promise<void>;
+  /** Replaces the message with a Components V2 body (flag set, content/embeds null). */
+  editCv2(body: Cv2Final["body"]): Promise<void>;
   /** Tells only the asker where Discord allows it (ephemeral), else replies in the channel. */
   replyPrivately(text: string): Promise<void>;
   /** Called once the flow is over: cleans up anything left half-done (an unanswered deferral). */
@@ -35,6 +41,16 @@ export function clipThreadName(name: string): string {
     : line;
 }
 
+/** Options of a DiscordSink. */
+export interface DiscordSinkOptions {
+  /** Native surfaces: the final answer as Components V2 and the typing indicator while proposers run. */
+  native?: boolean;
+  /** Typing refresh interval, ms (Discord shows it ~10 s). */
+  typingEveryMs?: number;
+  /** Where failed optional calls (typing, a refused CV2 edit) are reported. */
+  onError?: (error: unknown, what: string) => void;
+}
+
 /** Custom ids of Stop buttons of sinks built without their bot's own (tests). */
 const sharedStopButtons = new StopButtons();
 
@@ -50,10 +66,21 @@ export class DiscordSink implements ChatSink {
   #thread: Promise<SendableChannels> | undefined;
   #threadId: string | undefined;
 
+  #view: RunView | undefined;
+  #cv2Refused = false;
+  readonly #typing: TypingIndicator;
+
   constructor(
     private readonly anchor: Anchor,
     private readonly stopButtons: StopButtons = sharedStopButtons,
-  ) {}
+    private readonly options: DiscordSinkOptions = {},
+  ) {
+    this.#typing = new TypingIndicator(
+      () => this.#answer?.channel as Partial<TypingChannel> | null | undefined,
+      options.typingEveryMs,
+      (e) => options.onError?.(e, "typing"),
+    );
+  }
 
   /** Cleans up what the anchor left half-done (an unanswered deferral). */
   close(): Promise<void> {
@@ -76,11 +103,31 @@ export class DiscordSink implements ChatSink {
     if (channel?.isThread() || channel?.isDMBased()) this.#threadId = this.#answer.channelId;
   }
 
+  /**
+   * The final edit (a finished view, no Stop key) becomes a Components V2 message when
+   * native surfaces are on and the text fits; a refusal falls back to plain content.
+   */
   async edit(text: string, controls?: MessageControls): Promise<void> {
+    const view = this.#view;
+    if (this.options.native && !this.#cv2Refused && isFinal(view) && !controls?.stopKey) {
+      this.#typing.stop();
+      const final = cv2Final(view, stripFooter(text, view), controls);
+      if (final.rest === "" && (await this.tryCv2(final))) return;
+    }
     await this.anchor.edit(text, [
       ...this.stopButtons.components(controls),
       ...feedbackRows(controls),
     ]);
+  }
+
+  /** Not native (the presenter edits as usual); keeps the view for the final and types while proposers run. */
+  progress(view: RunView): boolean {
+    this.#view = view;
+    if (!this.options.native || !this.#answer) return false;
+    const thinking = view.phase === "starting" || view.phase === "proposing";
+    if (thinking && view.answer === "") this.#typing.start();
+    else this.#typing.stop();
+    return false;
   }
 
   async postInThread(text: string, threadName: string): Promise<void> {
@@ -94,6 +141,18 @@ export class DiscordSink implements ChatSink {
 
   threadId(): string | undefined {
     return this.#threadId;
+  }
+
+  private async tryCv2(final: Cv2Final): Promise<boolean> {
+    try {
+      await this.anchor.editCv2(final.body);
+      return true;
+    } catch (error) {
+      // A refused CV2 edit changes nothing, so the plain edit that follows is safe.
+      this.#cv2Refused = true;
+      this.options.onError?.(error, "Components V2 final (plain content instead)");
+      return false;
+    }
   }
 
   /** The channel drafts go to, created once; a failed creation is retried by the next post. */
@@ -127,4 +186,10 @@ export class DiscordSink implements ChatSink {
     this.#threadId = thread.id;
     return thread;
   }
+}
+
+/** The presenter's final text without its footer line (CV2 shows its own footer). */
+function stripFooter(text: string, view: RunView): string {
+  const foot = footer(view);
+  return text.endsWith(foot) ? text.slice(0, -foot.length).trimEnd() : text;
 }

@@ -2,9 +2,11 @@ import {
   type ChatInputCommandInteraction,
   DiscordAPIError,
   type Message,
+  type MessageEditOptions,
   MessageFlags,
   RESTJSONErrorCodes,
 } from "discord.js";
+import type { Cv2Final } from "./cv2-final.js";
 import type { Anchor } from "./discord-sink.js";
 import { NO_MENTIONS } from "./profile.js";
 import type { ButtonRows } from "./stop-button.js";
@@ -101,7 +103,15 @@ export class InteractionAnchor implements Anchor {
   }
 
   async edit(text: string, components: ButtonRows = []): Promise<void> {
-    const body = { content: text, allowedMentions: NO_MENTIONS, components };
+    await this.send({ content: text, allowedMentions: NO_MENTIONS, components });
+  }
+
+  async editCv2(body: Cv2Final["body"]): Promise<void> {
+    await this.send({ ...body, allowedMentions: NO_MENTIONS });
+  }
+
+  /** Edits through the interaction token while it lives, else through the channel with the bot token. */
+  private async send(body: MessageEditOptions): Promise<void> {
     if (this.tokenAlive()) {
       try {
         await this.interaction.editReply(body);

@@ -1,4 +1,5 @@
 import type { Message } from "discord.js";
+import type { Cv2Final } from "./cv2-final.js";
 import type { Anchor } from "./discord-sink.js";
 import { NO_MENTIONS } from "./profile.js";
 import type { ButtonRows } from "./stop-button.js";
@@ -32,6 +33,11 @@ export class MessageAnchor implements Anchor {
       allowedMentions: NO_MENTIONS,
       components,
     });
+  }
+
+  async editCv2(body: Cv2Final["body"]): Promise<void> {
+    if (!this.#reply) throw new Error("edit before open");
+    this.#reply = await this.#reply.edit({ ...body, allowedMentions: NO_MENTIONS });
   }
 
   async replyPrivately(text: string): Promise<void> {

@@ -3,22 +3,27 @@ import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import type { ChatSink } from "../chat-sink.js";
 import { EditBudgets } from "../edit-budget.js";
 import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
 import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
+import { LoadingStatusSink, promptSetter } from "./assistant-surface.js";
 import { boltLogger } from "./bolt-logger.js";
 import { slackProfile } from "./profile.js";
 import { slackClientOptions } from "./slack-client-options.js";
 import { registerSlackListeners } from "./slack-listeners.js";
 import { SlackSink, type SlackSinkTarget } from "./slack-sink.js";
+import { SlackStreamSink } from "./slack-stream-sink.js";
+import { StreamingPolicy } from "./streaming-policy.js";
 import { workspaceAdminCheck } from "./workspace-admin.js";
 
 /** The variables the Slack bot reads. */
 export type SlackConfig = Pick<
   Config,
   "SLACK_BOT_TOKEN" | "SLACK_SIGNING_SECRET" | "SLACK_APP_TOKEN" | "SLACK_PORT" | "SLACK_API_URL"
->;
+> &
+  Partial<Pick<Config, "MOA_SLACK_STREAMING">>;
 
 /** Checks only the Slack adapter can make, handed to commands/dispatch with each invocation. */
 export interface SlackPlatformChecks {
@@ -125,6 +130,32 @@ export async function startSlackBot(
     dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
   };
 
+  const streaming = new StreamingPolicy(config.MOA_SLACK_STREAMING ?? "auto", (team, code) =>
+    log.warn({ workspace: team, code }, "Slack refused streaming; using post-and-edit there"),
+  );
+  const sinkFor = (inv: Invocation, target: SlackSinkTarget): ChatSink => {
+    const onError = (err: unknown, what: string) =>
+      log.warn({ err, what, event: inv.eventKey }, "Slack call failed");
+    const edits = new SlackSink(app.client.chat, target);
+    const sink = streaming.wants(inv.workspaceId)
+      ? new SlackStreamSink(
+          app.client.chat,
+          { ...target, teamId: inv.workspaceId },
+          streaming,
+          edits,
+          onError,
+        )
+      : edits;
+    if (!target.loadingStatus || target.threadTs === undefined) return sink;
+    const where = { channel: target.channel, threadTs: target.threadTs };
+    return new LoadingStatusSink(sink, app.client.assistant.threads, where, (e) =>
+      onError(e, "assistant.threads.setStatus"),
+    );
+  };
+  const suggestPrompts = promptSetter(app.client.assistant.threads, (err) =>
+    log.warn({ err }, "assistant.threads.setSuggestedPrompts failed"),
+  );
+
   const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
     const { channel, ts, threadTs } = message;
     if (!channel || !ts) {
@@ -144,8 +175,8 @@ export async function startSlackBot(
     done.catch((err) => log.warn({ err, event: inv.eventKey }, "journaled run not taken over"));
   };
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
-    handleInvocation(inv, new SlackSink(app.client.chat, target), slackProfile, botDeps).catch(
-      (err) => log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
+    handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
+      log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
   const startRegenerate = (press: RegeneratePress, target: SlackSinkTarget): void => {
@@ -157,6 +188,7 @@ export async function startSlackBot(
   registerSlackListeners(app, {
     start,
     regenerate: startRegenerate,
+    suggestPrompts,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     vote: deps.vote,
     log,

@@ -17,6 +17,7 @@ import { replyToPresser } from "./presser-reply.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
 import {
   commandToInvocation,
+  directMessageToInvocation,
   mentionToInvocation,
   type SlackSelf,
   threadReplyToInvocation,
@@ -41,12 +42,14 @@ export interface SlackListenerDeps {
   vote?: VoteFn | undefined;
   /** Starts a regenerate of a run into the pressed message (in the background); absent = ignored. */
   regenerate?: ((press: RegeneratePress, target: SlackSinkTarget) => void) | undefined;
+  /** Sets a DM's suggested prompts (app_home_opened on the Messages tab); absent = none. */
+  suggestPrompts?: ((channelId: string) => void) | undefined;
   /** Structured log. */
   log: Logger;
 }
 
 /**
- * Wires Slack's three ways in (`/moa`, `app_mention`, thread `message`) to `start`, and
+ * Wires Slack's ways in (`/moa`, `app_mention`, thread `message`, DMs) to `start`, and
  * Stop button presses to `stop`. Nothing slow happens before the ack: commands and button
  * presses are acked first, and Bolt acks Events API requests before calling listeners.
  * Retries are not dropped here (a retry may be the only delivery after a crash); the dedup
@@ -76,7 +79,29 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
   app.event("message", async ({ event, body, context }) => {
     const self = selfOf(context, log);
-    answerIn(self && threadReplyToInvocation(event, body.team_id, self), context);
+    if (!self) return;
+    if (event.channel_type !== "im") {
+      answerIn(threadReplyToInvocation(event, body.team_id, self), context);
+      return;
+    }
+    // A DM: one conversation per DM channel; each answer goes in the thread of the message
+    // it answers (Slack streams in DMs only as replies).
+    const inv = directMessageToInvocation(event, body.team_id, self);
+    if (!inv) return;
+    noteRetry(context, inv, log);
+    const ts = "ts" in event ? event.ts : undefined;
+    const threadTs = ("thread_ts" in event ? event.thread_ts : undefined) ?? ts;
+    start(inv, {
+      channel: inv.channelId,
+      threadTs,
+      userId: inv.userId,
+      conversationId: inv.channelId,
+      loadingStatus: true,
+    });
+  });
+  // Opening the app's Messages tab offers a few starters.
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab === "messages") deps.suggestPrompts?.(event.channel);
   });
 
   app.action<BlockAction<ButtonAction>>(

@@ -21,6 +21,10 @@ export interface SlackSinkTarget {
   userId: string;
   /** Bolt's replier for the command's response_url: it works where the bot is not a member. */
   respond?: RespondFn | undefined;
+  /** Key of the conversation memory when it is not the thread (a DM: the DM channel). */
+  conversationId?: string | undefined;
+  /** Show Slack's loading status in `threadTs` while proposers run (DMs, the app's Messages tab). */
+  loadingStatus?: boolean | undefined;
   /** An existing message to rewrite (regenerate, or a run resumed after a crash): `open` edits it. */
   messageTs?: string | undefined;
 }
@@ -65,10 +69,13 @@ export class SlackSink implements ChatSink {
       if (res.ts === undefined) throw new Error("chat.postMessage returned no ts");
       this.interimTs = res.ts;
     } catch (error) {
-      if (CANNOT_POST.has(slackErrorCode(error) ?? ""))
-        throw new MoaBotError("slack_cannot_post", CANNOT_POST_MESSAGE, { cause: error });
-      throw error;
+      throw cannotPostError(error) ?? error;
     }
+  }
+
+  /** Takes `ts` as the run's message without posting (a streamed message another sink opened), so drafts thread under it. */
+  adopt(ts: string): void {
+    this.interimTs = ts;
   }
 
   /**
@@ -93,7 +100,7 @@ export class SlackSink implements ChatSink {
 
   /** Posts under the interim message's thread (Slack threads need no name). */
   async postInThread(text: string, _threadName: string): Promise<void> {
-    const root = this.threadId();
+    const root = this.target.threadTs ?? this.interimTs;
     if (root === undefined) throw new Error("postInThread before open");
     await waitingOutRateLimits(() =>
       this.chat.postMessage({
@@ -129,9 +136,11 @@ export class SlackSink implements ChatSink {
     return { channel, ts: this.interimTs, ...(threadTs !== undefined && { threadTs }) };
   }
 
-  /** Root ts of the thread holding drafts and follow-ups. */
+  /** The conversation follow-ups continue: a DM's channel, else the root ts of the thread holding the drafts. */
   threadId(): string | undefined {
-    return this.target.threadTs ?? this.interimTs ?? this.target.messageTs;
+    return (
+      this.target.conversationId ?? this.target.threadTs ?? this.interimTs ?? this.target.messageTs
+    );
   }
 
   private requireInterim(): string {
@@ -154,6 +163,13 @@ function withControls(
       ...regenerateBlocks(controls),
     ],
   };
+}
+
+/** The error the asker can act on when Slack says the bot cannot post here; undefined for other errors. */
+export function cannotPostError(error: unknown): MoaBotError | undefined {
+  return CANNOT_POST.has(slackErrorCode(error) ?? "")
+    ? new MoaBotError("slack_cannot_post", CANNOT_POST_MESSAGE, { cause: error })
+    : undefined;
 }
 
 /** The `error` field of a Slack platform error (`{ ok: false, error }`), if it is one. */

@@ -85,6 +85,21 @@ export function threadReplyToInvocation(
   return messageInvocation(event, teamId, self, "thread-reply");
 }
 
+/**
+ * A direct message to the app (`message.im`, the app's Messages tab): every DM is one
+ * conversation with history, like a thread (its id is the DM channel), whether written at
+ * the top level or in a reply thread; commands work as in a mention. Undefined for bots,
+ * the bot itself, edits and other subtypes.
+ */
+export function directMessageToInvocation(
+  event: SlackMessagePayload,
+  teamId: string,
+  self: SlackSelf,
+): Invocation | undefined {
+  if (!isHumanMessage(event, self)) return undefined;
+  return { ...messageInvocation(event, teamId, self, "mention"), threadId: event.channel };
+}
+
 /** Message subtypes that still carry a person's question: a reply also sent to the channel, a reply with a file. */
 const QUESTION_SUBTYPES = new Set(["thread_broadcast", "file_share"]);
 

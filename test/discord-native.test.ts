@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type DiscordHarness, startDiscordHarness } from "./discord-harness.js";
+import { opt, postAsUser, runCommand } from "./fake-discord-actions.js";
+import { refuseCv2, textDisplays } from "./fake-discord-cv2.js";
+import type { Json } from "./fake-discord-payloads.js";
+
+const NATIVE = { MOA_DISCORD_NATIVE: "auto" };
+
+/** Components V2 finals and the typing indicator, through the real discord.js client. */
+describe("Discord native surfaces", () => {
+  let h: DiscordHarness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const answerOf = (token: string): Json | undefined =>
+    h.fake.messages.get(h.fake.originals.get(token) as string);
+
+  it("streams into content, then makes the final edit a CV2 container: answer, footer, green accent", async () => {
+    h = await startDiscordHarness({ env: NATIVE });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "cv2 please")] });
+    await h.idle();
+    const msg = answerOf(token);
+    expect(Number(msg?.flags) & (1 << 15)).toBe(1 << 15);
+    expect(msg?.content).toBe("");
+    const components = (msg?.components as Json[]) ?? [];
+    expect(components).toHaveLength(1);
+    expect(components[0]).toMatchObject({ type: 17, accent_color: 0x57f287 });
+    const texts = textDisplays(components);
+    expect(texts[0]).toContain("The answer.");
+    expect(texts[1]).toMatch(/^-# preset default · /);
+    // Only the final edit switched: earlier edits were plain content.
+    const edits = h.fake.callsTo("PATCH", /\/messages\/@original$/);
+    expect(edits.at(-1)?.body).toMatchObject({ flags: 1 << 15, content: "" });
+    for (const e of edits.slice(0, -1)) expect(e.body?.flags).toBeUndefined();
+    expect(h.fake.unhandled).toEqual([]);
+  });
+
+  it("a partial run (one proposer failed) gets the yellow accent and names the failure", async () => {
+    h = await startDiscordHarness({
+      env: NATIVE,
+      models: { p2: { always: { kind: "status", status: 500, message: "p2 down" } } },
+    });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "partial")] });
+    await h.idle();
+    const components = (answerOf(token)?.components as Json[]) ?? [];
+    expect(components[0]).toMatchObject({ type: 17, accent_color: 0xfee75c });
+    expect(textDisplays(components)[1]).toContain("failed: p2");
+  });
+
+  it("falls back to plain content when the API refuses Components V2; the answer is shown", async () => {
+    h = await startDiscordHarness({ env: NATIVE });
+    refuseCv2(h.fake);
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "no cv2")] });
+    await h.idle();
+    const msg = answerOf(token);
+    expect(Number(msg?.flags) & (1 << 15)).toBe(0);
+    expect(String(msg?.content)).toContain("The answer.");
+    const refused = h.fake
+      .callsTo("PATCH", /\/messages\/@original$/)
+      .filter((c) => c.body?.flags !== undefined);
+    expect(refused).toHaveLength(1);
+  });
+
+  it("shows typing in the channel while proposers run, refreshed before it expires (~10 s)", async () => {
+    h = await startDiscordHarness({
+      env: NATIVE,
+      models: { p1: { reply: "slow draft", firstTokenMs: 8_600 } },
+    });
+    postAsUser(h.fake, { content: "think hard", mentionBot: true });
+    await h.idle(30_000);
+    const typing = h.fake.callsTo("POST", /\/typing$/);
+    expect(typing.length).toBeGreaterThanOrEqual(2);
+    expect((typing[1]?.at ?? 0) - (typing[0]?.at ?? 0)).toBeGreaterThanOrEqual(7_500);
+    // No typing once the answer is being written.
+    const firstAnswerEdit = h.fake
+      .callsTo("PATCH", /\/channels\/\d+\/messages\/\d+$/)
+      .find((c) => JSON.stringify(c.body ?? {}).includes("The answer"));
+    expect(typing.every((t) => t.at <= (firstAnswerEdit?.at ?? Number.POSITIVE_INFINITY))).toBe(
+      true,
+    );
+  }, 40_000);
+});
