@@ -2,6 +2,7 @@ import type { CommandResult } from "../commands/dispatch.js";
 import type { Invocation } from "../commands/invocation.js";
 import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { MoaEvent } from "../moa/events.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { RunJournal } from "../store/run-journal.js";
@@ -33,6 +34,11 @@ export interface BotDeps {
   journal?: RunJournal;
   /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
   budgets?: EditBudgets;
+  /**
+   * Sees every engine event of a run as the presenter folds it (the web playground draws live
+   * drafts and a timeline from them); must not throw or block. Absent = nobody listens.
+   */
+  onEvent?: (inv: Invocation, event: MoaEvent) => void;
 }
 
 /** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
@@ -164,6 +170,7 @@ async function run(
         },
       }),
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
+      ...(deps.onEvent && { onEvent: (e: MoaEvent) => deps.onEvent?.(inv, e) }),
     });
     logRun(log, result.preset.name, view);
     gate?.finished(inv, view, controller.signal);
