@@ -81,7 +81,7 @@ describe("web playground over real HTTP + SSE", { timeout: 60_000 }, () => {
     const start = ofTurn("c3:q").find(
       (m) => m.kind === "moa" && (m.event as { type: string }).type === "run-start",
     );
-    expect((start?.event as { preset: { name: string } }).preset.name).toBe("lite");
+    expect((start?.event as { preset?: { name: string } } | undefined)?.preset?.name).toBe("lite");
   });
 
   it("Stop goes through the run gate and the turn ends stopped", async () => {
