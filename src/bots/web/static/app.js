@@ -28,7 +28,7 @@ const inline = (s) =>
     .replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>")
     .replace(/(^|[^\w])_([^_\s][^_]*)_(?=[^\w]|$)/g, "$1<em>$2</em>");
 const LIST = /^\s*([-*]|\d+\.)\s+/;
-const BLOCK = /^```|^#{1,4}\s/;
+const BLOCK = /^```|^#{1,4}\s|^>/;
 
 /** A tiny Markdown subset (fences, headings, lists, bold, italics, code) over escaped text. */
 function markdown(src) {
@@ -50,6 +50,15 @@ function markdown(src) {
       const level = heading[1].length + 2;
       out.push(`<h${level}>${inline(escapeHtml(heading[2]))}</h${level}>`);
       i++;
+      continue;
+    }
+    if (/^>\s?/.test(line)) {
+      const quote = [];
+      while (i < lines.length && /^>\s?/.test(lines[i]))
+        quote.push(lines[i++].replace(/^>\s?/, ""));
+      out.push(
+        `<blockquote>${inline(escapeHtml(quote.join("\n"))).replace(/\n/g, "<br>")}</blockquote>`,
+      );
       continue;
     }
     if (LIST.test(line)) {
