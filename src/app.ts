@@ -8,6 +8,7 @@ import type { BotDeps } from "./bots/handle-invocation.js";
 import { createRunGate } from "./bots/run-gate.js";
 import { type SlackBot, type SlackBotOptions, startSlackBot } from "./bots/slack/slack-bot.js";
 import { presetNames, storeDeps } from "./bots/store-deps.js";
+import { startWebBot, type WebBot } from "./bots/web/web-bot.js";
 import { dispatch } from "./commands/dispatch.js";
 import type { Platform } from "./commands/invocation.js";
 import { loadPresetCatalog } from "./commands/presets/catalog.js";
@@ -45,6 +46,8 @@ export interface AppOverrides {
   storePrefix?: string;
   /** Stop-flag reading interval for runs stopped from another instance, ms. */
   stopPollMs?: number;
+  /** Line the web playground shows about its models (src/playground-models.ts). */
+  webNotice?: string;
 }
 
 /** One moa-bot instance: every platform the config enables, over one store and one run registry. */
@@ -61,6 +64,8 @@ export interface MoaApp {
   readonly slack: SlackBot | undefined;
   /** The Discord bot, once started (when configured). */
   readonly discord: DiscordBot | undefined;
+  /** The web playground, once started (without a chat platform, or with MOA_WEB=on). */
+  readonly web: WebBot | undefined;
   /** True once `stop` began: new runs are refused. */
   readonly draining: boolean;
   /** Opens the store and starts every configured platform; rejects (closing what opened) on failure. */
@@ -82,6 +87,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
   let stores: Stores | undefined;
   let slack: SlackBot | undefined;
   let discord: DiscordBot | undefined;
+  let web: WebBot | undefined;
 
   const start = async (): Promise<void> => {
     const catalog = loadPresetCatalog(config);
@@ -190,6 +196,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       health.discord = () => bot.client.isReady();
       lifecycle.onClose("discord", () => bot.stop());
     }
+    if (plan.web) {
+      const bot = await startWebBot(
+        config,
+        { ...botDeps("web"), dispatch: (inv) => dispatch(inv, commandDeps) },
+        overrides.webNotice === undefined ? {} : { notice: overrides.webNotice },
+      );
+      web = bot;
+      health.web = () => true;
+      lifecycle.onClose("web", () => bot.stop());
+    }
     const slackServesOps = slackHttp && config.MOA_HTTP_PORT === config.SLACK_PORT;
     if (config.MOA_HTTP_PORT > 0 && !slackServesOps) {
       const ops = await startOpsServer(endpoints, config.MOA_HTTP_PORT);
@@ -199,7 +215,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       ...(slack && { slack: slack.resume }),
       ...(discord && { discord: discord.resume }),
     });
-    log.info({ slack: plan.slack, discord: plan.discord }, "moa-bot running");
+    log.info({ slack: plan.slack, discord: plan.discord, web: web?.url }, "moa-bot running");
   };
 
   return {
@@ -216,6 +232,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     },
     get discord() {
       return discord;
+    },
+    get web() {
+      return web;
     },
     get draining() {
       return lifecycle.draining;

@@ -84,6 +84,14 @@ const EnvSchema = z.object({
   DISCORD_API_URL: optionalString.pipe(url.optional()),
   DISCORD_ALLOW_DMS: bool,
   MOA_DISCORD_NATIVE: z.enum(["auto", "off"]).default("auto"),
+  /** `on`: serve the web playground even with a chat platform; `off`: never; unset: only without one. */
+  MOA_WEB: z.enum(["on", "off", ""]).default(""),
+  /** Port of the web playground (0 = any free port). */
+  MOA_WEB_PORT: int(3000, 0, 65_535),
+  /** Interface the playground binds: loopback unless told otherwise (it has no login). */
+  MOA_WEB_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Ollama server the playground uses when no OPENAI_API_KEY is set (GET /api/tags lists its models). */
+  MOA_OLLAMA_URL: url.default("http://127.0.0.1:11434"),
 });
 
 /** Validated configuration; see .env.example for each variable. */

@@ -4,6 +4,7 @@ import { type Config, loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { installSignalHandlers } from "./ops/shutdown.js";
 import { NO_PLATFORM_MESSAGE, planPlatforms } from "./platforms.js";
+import { playgroundModels } from "./playground-models.js";
 
 /** `npm start`: config from the environment (and .env), then one app until SIGTERM/SIGINT. */
 async function main(): Promise<number | undefined> {
@@ -23,11 +24,13 @@ async function main(): Promise<number | undefined> {
     );
     return 1;
   }
-  if (!plan.slack && !plan.discord) {
+  if (!plan.slack && !plan.discord && !plan.web) {
     process.stderr.write(NO_PLATFORM_MESSAGE);
     return 1;
   }
-  const app = createApp(config);
+  // Without a provider the playground looks for a local Ollama, and says on its page what it found.
+  const models = plan.web ? await playgroundModels(config) : undefined;
+  const app = createApp(models?.config ?? config, models ? { webNotice: models.notice } : {});
   // Before start: a SIGTERM during a slow start-up still shuts down cleanly.
   const lifecycle = {
     get draining() {

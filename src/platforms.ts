@@ -6,6 +6,8 @@ export interface PlatformPlan {
   slack: boolean;
   /** Discord bot token present. */
   discord: boolean;
+  /** The local web playground: on without a chat platform, or with MOA_WEB=on; never with MOA_WEB=off. */
+  web: boolean;
   /** Variables missing for a platform that is partly configured. */
   problems: string[];
 }
@@ -29,11 +31,12 @@ export function planPlatforms(config: Config): PlatformPlan {
   const discord = Boolean(config.DISCORD_BOT_TOKEN);
   if (discordAny && !discord)
     problems.push("DISCORD_BOT_TOKEN: required for Discord (Developer Portal > Bot > Token)");
-  return { slack, discord, problems };
+  const web = config.MOA_WEB === "on" || (config.MOA_WEB === "" && !slack && !discord);
+  return { slack, discord, web, problems };
 }
 
 /** What `npm start` prints when no platform is configured. */
-export const NO_PLATFORM_MESSAGE = `moa-bot: no chat platform is configured, so there is nothing to start.
+export const NO_PLATFORM_MESSAGE = `moa-bot: no chat platform is configured and MOA_WEB=off, so there is nothing to start.
 
 Set the variables of at least one platform (in the environment or a .env file; see .env.example):
   Slack:   SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode)

@@ -2,6 +2,7 @@ import type { CommandResult } from "../commands/dispatch.js";
 import type { Invocation } from "../commands/invocation.js";
 import { toMoaBotError } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { MoaEvent } from "../moa/events.js";
 import type { ChatMessage } from "../moa/messages.js";
 import { type MoaDeps, runMoa } from "../moa/run-moa.js";
 import type { RunDrafts } from "../store/run-drafts.js";
@@ -42,6 +43,11 @@ export interface BotDeps {
   loadDrafts?: (scope: WorkspaceScope, runKey: string) => Promise<RunDrafts | undefined>;
   /** Records a 👍/👎 press (see `feedback.ts`); absent = presses are answered "not recorded". */
   vote?: VoteFn;
+  /**
+   * Sees every engine event of a run as the presenter folds it (the web playground draws live
+   * drafts and a timeline from them); must not throw or block. Absent = nobody listens.
+   */
+  onEvent?: (inv: Invocation, event: MoaEvent) => void;
 }
 
 /** What taking over a crashed instance's run does: re-run it, or only say it was interrupted. */
@@ -181,6 +187,7 @@ async function run(
         },
       }),
       onSinkError: (err, what) => log.warn({ err, what }, "platform call failed"),
+      ...(deps.onEvent && { onEvent: (e: MoaEvent) => deps.onEvent?.(inv, e) }),
     });
     logRun(log, result.preset.name, view);
     await deps

@@ -49,6 +49,8 @@ export interface PresentOptions {
   budget?: EditBudget;
   /** Where sink failures after `open` are reported (the run goes on without that message). */
   onSinkError?: (error: unknown, what: string) => void;
+  /** Tee of every engine event, after it is folded (BotDeps.onEvent); must not throw. */
+  onEvent?: (event: MoaEvent) => void;
 }
 
 /** What the presenter returns: the final view and how its last text got out. */
@@ -138,6 +140,7 @@ export async function present(
     for await (const event of events) {
       foldEvent(view, event);
       sink.progress?.(view);
+      options.onEvent?.(event);
       if (event.type === "proposer-end") {
         const body = profile.neutralize(event.draft.text) || "_(empty draft)_";
         postInThread(splitForLimit(`${draftLabel(event.draft)}\n\n${body}`, threadLimit));

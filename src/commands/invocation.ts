@@ -1,5 +1,5 @@
-/** Chat platforms moa-bot speaks to. */
-export type Platform = "slack" | "discord";
+/** Chat platforms moa-bot speaks to (`web`: the local playground, src/bots/web). */
+export type Platform = "slack" | "discord" | "web";
 
 /**
  * A platform event reduced to what commands need; produced by the pure

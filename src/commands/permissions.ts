@@ -8,6 +8,7 @@ const ADMIN_LOOKUP_TIMEOUT_MS = 3_000;
 const PLATFORM_ADMINS: Record<Platform, string> = {
   slack: "Slack workspace admins and owners",
   discord: "members with the Manage Channels permission",
+  web: "the playground user (whoever can open the local page)",
 };
 
 /**

@@ -8,6 +8,8 @@ import { type ModelStats, pct, recommendation, type StatsSummary } from "./stats
 export const TABLE_STYLE: Record<Platform, "markdown" | "code"> = {
   slack: "markdown",
   discord: "code",
+  // The playground renders Markdown, tables included.
+  web: "markdown",
 };
 
 /** Model ids longer than this are cut in the table (Discord's 2,000 characters hold about 12 rows). */
