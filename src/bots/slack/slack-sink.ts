@@ -100,7 +100,8 @@ export class SlackSink implements ChatSink {
 
   /** Posts under the interim message's thread (Slack threads need no name). */
   async postInThread(text: string, _threadName: string): Promise<void> {
-    const root = this.target.threadTs ?? this.interimTs;
+    // An existing message (regenerate) has its thread before `open`.
+    const root = this.target.threadTs ?? this.interimTs ?? this.target.messageTs;
     if (root === undefined) throw new Error("postInThread before open");
     await waitingOutRateLimits(() =>
       this.chat.postMessage({
