@@ -137,7 +137,15 @@ describe("playground models", () => {
   it("without OPENAI_API_KEY uses a local Ollama's model as Self-MoA, and says so", async () => {
     const ollama = createServer((req, res) => {
       res.writeHead(req.url === "/api/tags" ? 200 : 404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ models: [{ name: "llama3.2:1b" }, { name: "qwen2.5:0.5b" }] }));
+      res.end(
+        JSON.stringify({
+          models: [
+            { name: "nomic-embed-text:latest" },
+            { name: "llama3.2:1b" },
+            { name: "qwen2.5:0.5b" },
+          ],
+        }),
+      );
     });
     await new Promise<void>((r) => ollama.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(ollama.address() as AddressInfo).port}`;

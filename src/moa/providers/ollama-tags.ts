@@ -2,7 +2,8 @@
 export const OLLAMA_PROBE_TIMEOUT_MS = 1_500;
 
 /**
- * Names of the models an Ollama server has installed (`GET <url>/api/tags`), or undefined
+ * Names of the chat models an Ollama server has installed (`GET <url>/api/tags`, answering
+ * `{"models":[{"name":"llama3.2:1b",...}]}`), or undefined
  * when nothing answers there in time or the answer is not Ollama's.
  */
 export async function ollamaModels(
@@ -16,7 +17,13 @@ export async function ollamaModels(
     if (!res.ok) return undefined;
     const body = (await res.json()) as { models?: Array<{ name?: unknown }> };
     if (!Array.isArray(body.models)) return undefined;
-    return body.models.map((m) => m.name).filter((n): n is string => typeof n === "string");
+    return (
+      body.models
+        .map((m) => m.name)
+        .filter((n): n is string => typeof n === "string")
+        // Embedding-only models (nomic-embed-text, mxbai-embed-large...) cannot chat.
+        .filter((n) => !/embed/i.test(n))
+    );
   } catch {
     return undefined;
   }
