@@ -61,6 +61,16 @@ describe("Slack native streaming", () => {
     ).toContain("Draft one.");
   });
 
+  it("the streamed final answer carries the 👍/👎 buttons, as the edited one does", async () => {
+    const stream = fakeStream();
+    h = await startSlackHarness({ slack: { stream } });
+    await h.command("rate me");
+    await h.idle();
+    const stop = h.fake.callsTo("chat.stopStream").at(-1);
+    expect(JSON.stringify(stop?.args.blocks)).toContain('"feedback_buttons"');
+    expect(JSON.stringify(stop?.args.blocks)).toContain('"action_id":"moa_feedback"');
+  });
+
   it("a /moa command streams a top-level message and threads the drafts under it", async () => {
     const stream = fakeStream();
     h = await startSlackHarness({ slack: { stream } });

@@ -168,24 +168,9 @@ export async function present(
 
   const final = renderView(view, profile);
   sink.progress?.(view);
-  if (native) {
-    // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
-    view.delivery = await deliverFinal(sink, final.main, {
-      budget: options.budget,
-      backoffMs: interval,
-      maxChars: profile.maxMessageChars,
-      threadName: name,
-      report,
-    });
-    await thread;
-    return view;
-  }
-  // Keep the gap to the last interim edit (one message is still edited at most once per interval).
-  await sleep(editDelay(lastEditAt, now(), interval));
   const answerControls = finalControls(view, options);
-  // Always sent when there were controls: the final edit is what removes the Stop button.
-  if (final.main !== shown || controls || answerControls)
-    view.delivery = await deliverFinal(sink, final.main, {
+  const deliver = () =>
+    deliverFinal(sink, final.main, {
       budget: options.budget,
       backoffMs: interval,
       maxChars: profile.maxMessageChars,
@@ -193,6 +178,16 @@ export async function present(
       report,
       controls: answerControls,
     });
+  if (native) {
+    // The sink streamed the answer itself (no edit interval to wait out) and owns its overflow.
+    view.delivery = await deliver();
+    await thread;
+    return view;
+  }
+  // Keep the gap to the last interim edit (one message is still edited at most once per interval).
+  await sleep(editDelay(lastEditAt, now(), interval));
+  // Always sent when there were controls: the final edit is what removes the Stop button.
+  if (final.main !== shown || controls || answerControls) view.delivery = await deliver();
   postInThread(final.overflow);
   await thread;
   return view;
