@@ -10,11 +10,11 @@
  *   npx tsx bench/admission.ts        (or `npm run bench -- admission`)
  */
 import { pathToFileURL } from "node:url";
+import { RunQueue } from "../src/bots/admission/run-queue.js";
 import { loadConfig } from "../src/config.js";
 import { defaultPresetFromConfig } from "../src/moa/default-preset.js";
 import { runMoa } from "../src/moa/run-moa.js";
 import { createModelChain } from "../src/moa/traffic/model-chain.js";
-import { RunQueue } from "../src/ops/run-queue.js";
 import { type FakeRateLimits, startFakeOpenAI } from "../test/fake-openai-server.js";
 import type { BenchSection } from "./section.js";
 import { percentile, table } from "./stats.js";

@@ -54,6 +54,18 @@ describe("import direction: bots -> commands -> moa", () => {
     }
   });
 
+  it("src/ops holds process concerns only: no bots, commands or store", () => {
+    const ops = all.filter((f) => area(f) === "ops");
+    expect(ops.length).toBeGreaterThan(0);
+    for (const file of ops) {
+      for (const spec of imports(file)) {
+        expect(spec, `${relative(SRC, file)} imports ${spec}`).not.toMatch(
+          /\/(bots|commands|store)\/|@slack|discord|keyv/,
+        );
+      }
+    }
+  });
+
   it("only the composition root (app.ts, main.ts) imports src/bots from outside it", () => {
     const root = (f: string) => ["app.ts", "main.ts"].includes(relative(SRC, f));
     for (const file of all.filter((f) => area(f) !== "bots" && !root(f))) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { STOP_REPLIES } from "../src/bots/admission/run-gate.js";
 import { MAX_CUSTOM_ID_CHARS, StopButtons } from "../src/bots/discord/stop-button.js";
-import { STOP_REPLIES } from "../src/bots/run-gate.js";
 import { type DiscordHarness, startDiscordHarness } from "./discord-harness.js";
 import type { RecordedCall } from "./fake-discord.js";
 import {

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Quotas } from "../src/bots/admission/quotas.js";
+import { createRunGate } from "../src/bots/admission/run-gate.js";
+import { RunQueue } from "../src/bots/admission/run-queue.js";
 import { RunRegistry } from "../src/bots/admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "../src/bots/chat-sink.js";
 import { type BotDeps, handleInvocation } from "../src/bots/handle-invocation.js";
-import { createRunGate } from "../src/bots/run-gate.js";
 import { storeDeps } from "../src/bots/store-deps.js";
 import { dispatch } from "../src/commands/dispatch.js";
 import type { Invocation } from "../src/commands/invocation.js";
@@ -16,7 +17,6 @@ import { loadPresetCatalog } from "../src/commands/presets/catalog.js";
 import { loadConfig } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { OpenAICompatibleModel } from "../src/moa/providers/openai-compatible.js";
-import { RunQueue } from "../src/ops/run-queue.js";
 import { openStore } from "../src/store/open-store.js";
 import { conversationKey } from "../src/store/store-keys.js";
 import { storesOver } from "../src/store/stores.js";

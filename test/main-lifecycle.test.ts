@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { STOP_REPLIES } from "../src/bots/run-gate.js";
+import { STOP_REPLIES } from "../src/bots/admission/run-gate.js";
 import { type FakeOpenAIServer, startFakeOpenAI } from "./fake-openai-server.js";
 import { buttonValues, type FakeSlack, startFakeSlack } from "./fake-slack.js";
 import {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Quotas } from "../src/bots/admission/quotas.js";
+import { createRunGate } from "../src/bots/admission/run-gate.js";
+import { RunQueue } from "../src/bots/admission/run-queue.js";
 import { RunRegistry } from "../src/bots/admission/run-registry.js";
-import { createRunGate } from "../src/bots/run-gate.js";
 import type { Invocation } from "../src/commands/invocation.js";
 import { silentLogger } from "../src/log.js";
 import { Metrics } from "../src/ops/metrics.js";
-import { RunQueue } from "../src/ops/run-queue.js";
 import { DRAINING_MESSAGE, Lifecycle } from "../src/ops/shutdown.js";
 import { type Kv, keyvKv } from "../src/store/kv.js";
 import { StopStore } from "../src/store/stop-store.js";

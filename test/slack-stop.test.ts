@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { STOP_REPLIES } from "../src/bots/run-gate.js";
+import { STOP_REPLIES } from "../src/bots/admission/run-gate.js";
 import { buttonValues, type SlackCall } from "./fake-slack.js";
 import { messageEvent } from "./fake-slack-requests.js";
 import { type SlackHarness, startSlackHarness } from "./slack-harness.js";

@@ -10,12 +10,12 @@ import type { RunJournal } from "../store/run-journal.js";
 import type { WorkspaceScope } from "../store/store-keys.js";
 import type { RunView } from "../view/run-view.js";
 import { journaledSink } from "./admission/journaled-sink.js";
+import type { RunGate } from "./admission/run-gate.js";
 import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import type { EditBudgets } from "./edit-budget.js";
 import type { VoteFn } from "./feedback.js";
 import { present } from "./presenter.js";
-import type { RunGate } from "./run-gate.js";
 
 /** Collaborators of the shared bot flow, bound by the composition root (src/main.ts). */
 export interface BotDeps {

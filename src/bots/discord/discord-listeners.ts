@@ -10,9 +10,9 @@ import {
 } from "discord.js";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import { STOP_REPLIES, type StopResult } from "../admission/run-gate.js";
 import type { VoteFn } from "../feedback.js";
 import type { RegeneratePress } from "../regenerate.js";
-import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
 import { commandFacts, messageFacts } from "./event-facts.js";

@@ -9,10 +9,10 @@ import type {
 } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
+import { STOP_REPLIES, type StopResult } from "../admission/run-gate.js";
 import { FEEDBACK_ACTION_ID, REGENERATE_ACTION_ID, STOP_ACTION_ID } from "../chat-sink.js";
 import { parseFeedbackValue, VOTE_REPLIES, type VoteFn } from "../feedback.js";
 import type { RegeneratePress } from "../regenerate.js";
-import { STOP_REPLIES, type StopResult } from "../run-gate.js";
 import { replyToPresser } from "./presser-reply.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
 import {

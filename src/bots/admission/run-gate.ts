@@ -1,11 +1,11 @@
-import type { Invocation } from "../commands/invocation.js";
-import type { Metrics, RunOutcome } from "../ops/metrics.js";
-import type { RunQueue } from "../ops/run-queue.js";
-import { DRAINING_MESSAGE, type Lifecycle, ShutdownAbort } from "../ops/shutdown.js";
-import type { StopResult, StopStore } from "../store/stop-store.js";
-import type { RunView } from "../view/run-view.js";
-import type { Quotas } from "./admission/quotas.js";
-import type { RunEntry, RunRegistry } from "./admission/run-registry.js";
+import type { Invocation } from "../../commands/invocation.js";
+import type { Metrics, RunOutcome } from "../../ops/metrics.js";
+import { DRAINING_MESSAGE, type Lifecycle, ShutdownAbort } from "../../ops/shutdown.js";
+import type { StopResult, StopStore } from "../../store/stop-store.js";
+import type { RunView } from "../../view/run-view.js";
+import type { Quotas } from "./quotas.js";
+import type { RunQueue } from "./run-queue.js";
+import type { RunEntry, RunRegistry } from "./run-registry.js";
 
 /** Admission and bookkeeping around every run: shutdown, quotas, fair queue, Stop, metrics. */
 export interface RunGate {

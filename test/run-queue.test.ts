@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { type ReleaseRun, RunQueue } from "../src/ops/run-queue.js";
+import { type ReleaseRun, RunQueue } from "../src/bots/admission/run-queue.js";
 
 /** Queues a run and records its admission and every position it was told. */
 function enqueue(queue: RunQueue, channel: string, admitted: string[], label = channel) {
