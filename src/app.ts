@@ -16,6 +16,7 @@ import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { createModelChain } from "./moa/traffic/model-chain.js";
+import { DEFAULT_RATE_WINDOW_MS } from "./moa/traffic/provider-scheduler.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
 import { Lifecycle, type ShutdownReport } from "./ops/shutdown.js";
@@ -24,6 +25,7 @@ import type { Kv } from "./store/kv.js";
 import { openStore } from "./store/open-store.js";
 import { connectRedis } from "./store/redis-kv.js";
 import { RunJournal } from "./store/run-journal.js";
+import { RedisStartBudget } from "./store/shared-start-budget.js";
 import { StopStore } from "./store/stop-store.js";
 import { type Stores, storesOver } from "./store/stores.js";
 
@@ -106,7 +108,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     sweepExpired(kv, lifecycle, log);
     const journal = new RunJournal(kv, log, { instance: randomUUID() });
 
-    const { model, scheduler } = createModelChain(config, log);
+    // Provider request budgets count across instances when they share Redis.
+    const sharedBudget =
+      redis &&
+      new RedisStartBudget(redis.client, {
+        windowMs: DEFAULT_RATE_WINDOW_MS,
+        ...(overrides.storePrefix && { prefix: `${overrides.storePrefix}rpm:` }),
+        onStoreError: (err) =>
+          log.warn({ err }, "provider budgets: Redis unavailable; counting in this process"),
+      });
+    const { model, scheduler } = createModelChain(config, log, sharedBudget);
     const runQueue = new RunQueue(config.MOA_MAX_CONCURRENT_RUNS);
     const quotas = new Quotas(
       {

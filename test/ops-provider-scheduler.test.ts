@@ -1,38 +1,22 @@
 import { getEventListeners } from "node:events";
 import { setImmediate as tick } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ModelError } from "../src/errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../src/moa/chat-model.js";
-import type { Clock } from "../src/moa/traffic/clock.js";
 import { ProviderScheduler } from "../src/moa/traffic/provider-scheduler.js";
 
-/** A clock whose time moves only when the test says so. */
-class ManualClock implements Clock {
-  private t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void }> = [];
-  now = () => this.t;
-  setTimer(fn: () => void, ms: number): () => void {
-    const timer = { at: this.t + ms, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
+/** Time that moves only when the test says so: vitest's fake timers (Date and timers). */
+class ManualClock {
+  constructor() {
+    vi.useFakeTimers({ now: 1_000_000 });
   }
+  now = () => Date.now();
   async advance(ms: number): Promise<void> {
-    const target = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.t = due.at;
-      due.fn();
-      await settle();
-    }
-    this.t = target;
+    await vi.advanceTimersByTimeAsync(ms);
     await settle();
   }
   get pendingTimers(): number {
-    return this.timers.length;
+    return vi.getTimerCount();
   }
 }
 
@@ -76,6 +60,10 @@ async function drain(model: ChatModel, id: string, signal = new AbortController(
 const providerOf = (id: string) => id.split(":")[0] as string;
 
 describe("ProviderScheduler", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("never runs more than maxConcurrency calls of a provider at once", async () => {
     const inner = new RecordingModel(async () => {
       for (let i = 0; i < 1 + Math.floor(Math.random() * 4); i++) await tick();
@@ -95,7 +83,6 @@ describe("ProviderScheduler", () => {
     const inner = new RecordingModel(() => {});
     const scheduler = new ProviderScheduler(inner, {
       providerOf,
-      clock,
       rateWindowMs: 60_000,
       limits: { a: { maxConcurrency: 0, rpm: 5 } },
     });
@@ -114,6 +101,27 @@ describe("ProviderScheduler", () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it("counts the window from each start (sliding), so a burst at a window's end cannot double the rate", async () => {
+    const clock = new ManualClock();
+    const inner = new RecordingModel(() => {});
+    const scheduler = new ProviderScheduler(inner, {
+      providerOf,
+      rateWindowMs: 60_000,
+      limits: { a: { maxConcurrency: 0, rpm: 5 } },
+    });
+    await drain(scheduler, "a:early");
+    await clock.advance(50_000);
+    const burst = Promise.all(Array.from({ length: 9 }, (_, i) => drain(scheduler, `a:b${i}`)));
+    await settle();
+    expect(inner.started).toHaveLength(5);
+    // A fixed window would reset here and let 5 more go; only the early start has expired.
+    await clock.advance(10_000);
+    expect(inner.started).toHaveLength(6);
+    await clock.advance(50_000);
+    expect(inner.started).toHaveLength(10);
+    await burst;
+  });
+
   it("pauses the whole provider after a 429 with Retry-After and queues the call again, first, instead of failing", async () => {
     const clock = new ManualClock();
     const inner = new RecordingModel((req, n) => {
@@ -122,7 +130,6 @@ describe("ProviderScheduler", () => {
     const paused: Array<[string, number]> = [];
     const scheduler = new ProviderScheduler(inner, {
       providerOf,
-      clock,
       limits: {},
       onPause: (p, ms) => paused.push([p, ms]),
     });
@@ -151,7 +158,6 @@ describe("ProviderScheduler", () => {
     });
     const scheduler = new ProviderScheduler(inner, {
       providerOf,
-      clock,
       limits: {},
       maxRequeues: 2,
     });
@@ -193,7 +199,7 @@ describe("ProviderScheduler", () => {
       if (limited && inner.active > 3)
         throw new ModelError("rate_limit", req.model, "429", { retryAfterMs: 1_000 });
     });
-    const scheduler = new ProviderScheduler(inner, { providerOf, clock, limits: {} });
+    const scheduler = new ProviderScheduler(inner, { providerOf, limits: {} });
     const all = Promise.all(Array.from({ length: 20 }, (_, i) => drain(scheduler, `a:m${i}`)));
     await settle();
     // 8 slots at first: the 5th..8th concurrent calls got 429, and the provider paused.
@@ -223,7 +229,7 @@ describe("ProviderScheduler", () => {
         yield { type: "delta", text: "ok" };
       },
     };
-    const scheduler = new ProviderScheduler(inner, { providerOf, clock, limits: {} });
+    const scheduler = new ProviderScheduler(inner, { providerOf, limits: {} });
     await expect(drain(scheduler, "a:one")).resolves.toBe("ok");
     expect(scheduler.pausedUntil("a")).toBe(clock.now() + 2_000);
     const next = drain(scheduler, "a:two");

@@ -2,7 +2,7 @@ import type { ChatModel } from "../chat-model.js";
 import { OpenAICompatibleModel } from "../providers/openai-compatible.js";
 import type { ProviderConfig } from "../providers/provider-config.js";
 import { resolveModel } from "../providers/resolve-model.js";
-import { ProviderScheduler } from "./provider-scheduler.js";
+import { ProviderScheduler, type SharedStartBudget } from "./provider-scheduler.js";
 
 /** What the model chain needs of the configuration (`Config` fits as is). */
 export interface ModelChainSettings {
@@ -25,13 +25,19 @@ export interface ModelChain {
 
 /**
  * The provider adapter behind one shared scheduler, so every run of this process queues
- * for the same provider budgets and learns from the same 429s.
+ * for the same provider budgets and learns from the same 429s; with `sharedBudget` the
+ * request budgets also hold across instances.
  */
-export function createModelChain(settings: ModelChainSettings, log: ModelChainLog): ModelChain {
+export function createModelChain(
+  settings: ModelChainSettings,
+  log: ModelChainLog,
+  sharedBudget?: SharedStartBudget,
+): ModelChain {
   const { providers } = settings;
   const scheduler = new ProviderScheduler(new OpenAICompatibleModel(providers), {
     providerOf: (id) => resolveModel(id, providers).provider,
     limits: providers,
+    ...(sharedBudget && { sharedBudget }),
     onPause: (provider, ms) =>
       log.warn({ provider, ms }, "provider rate-limited; pausing its calls"),
   });

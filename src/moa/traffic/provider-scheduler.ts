@@ -1,6 +1,5 @@
 import { ModelError } from "../../errors.js";
 import type { ChatChunk, ChatModel, ChatRequest } from "../chat-model.js";
-import { type Clock, systemClock } from "./clock.js";
 import { ProviderLane, type ProviderLimits } from "./provider-lane.js";
 
 export type { ProviderLimits } from "./provider-lane.js";
@@ -17,8 +16,11 @@ export interface ProviderSchedulerOptions {
   providerOf: (model: string) => string;
   /** Limits by provider name; `config.providers` fits. Unlisted providers are unlimited. */
   limits: Readonly<Record<string, ProviderLimits>>;
-  /** Time source and timers (tests pass a manual one). */
-  clock?: Clock;
+  /**
+   * The request budget shared with other instances (Redis), when there are any; the local
+   * sliding window still holds on its own, so a failing shared budget only loses the sharing.
+   */
+  sharedBudget?: SharedStartBudget;
   /**
    * Length of the request budget's sliding window, ms. Default 61 000: `rpm` is per
    * minute, plus a second of slack so network jitter between our count and the
@@ -36,6 +38,15 @@ export interface ProviderSchedulerOptions {
   maxRequeues?: number;
   /** Told when a provider pauses (for a log line); must not throw. */
   onPause?: (provider: string, pauseMs: number) => void;
+}
+
+/** A provider's request budget counted across instances. */
+export interface SharedStartBudget {
+  /**
+   * Counts one start of `provider`, allowed `rpm` per window; resolves to 0 when the call may
+   * go, else to the ms until the budget has room (then nothing was counted). Never rejects.
+   */
+  take(provider: string, rpm: number): Promise<number>;
 }
 
 /** Calls queued and in flight for one provider. */
@@ -57,37 +68,43 @@ export interface ProviderLoad {
  * (`x-ratelimit-remaining-requests: 0`) before the next 429.
  */
 export class ProviderScheduler implements ChatModel {
-  private readonly lanes = new Map<string, ProviderLane>();
-  private readonly clock: Clock;
+  private readonly lanes = new Map<string, { lane: ProviderLane; limits: ProviderLimits }>();
 
   constructor(
     private readonly inner: ChatModel,
     private readonly options: ProviderSchedulerOptions,
-  ) {
-    this.clock = options.clock ?? systemClock;
-  }
+  ) {}
 
   async *stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
     const provider = this.providerOf(request.model);
     // An unroutable id is the inner model's error to report, not ours.
     if (provider === undefined) return yield* this.inner.stream(request, signal);
-    const lane = this.lane(provider);
+    const { lane, limits } = this.lane(provider);
     const maxRequeues = this.options.maxRequeues ?? DEFAULT_MAX_REQUEUES;
-    for (let requeue = 0; ; requeue++) {
+    let retry = (request.attempt ?? 1) > 1;
+    for (let requeue = 0; ; ) {
+      const slot = lane.acquire(signal, retry);
       // Said before waiting, so the engine bounds queue time apart from the call timeout.
-      if (lane.wouldWait()) yield { type: "queued" };
-      let release: () => void;
+      if (slot.waits) yield { type: "queued" };
       try {
-        release = await lane.acquire(signal, requeue > 0 || (request.attempt ?? 1) > 1);
+        await slot.ready;
       } catch (reason) {
         throw new ModelError("aborted", request.model, "cancelled while queued", { cause: reason });
       }
+      retry = true;
       let streamed = false;
       try {
+        const wait =
+          limits.rpm > 0 ? await this.options.sharedBudget?.take(provider, limits.rpm) : 0;
+        if (wait) {
+          // Other instances spent the budget: nobody here starts until it has room.
+          lane.pause(Date.now() + Math.min(wait, this.maxPauseMs));
+          continue;
+        }
         yield { type: "started" };
         for await (const chunk of this.inner.stream(request, signal)) {
           if (chunk.type === "limits") {
-            this.learn(provider, chunk.limits.remainingRequests, chunk.limits.resetRequestsMs);
+            this.learn(lane, chunk.limits.remainingRequests, chunk.limits.resetRequestsMs);
             continue;
           }
           if (chunk.type === "delta") streamed = true;
@@ -98,11 +115,11 @@ export class ProviderScheduler implements ChatModel {
       } catch (error) {
         if (!(error instanceof ModelError && error.kind === "rate_limit")) throw error;
         lane.throttled();
-        this.pause(provider, error);
+        this.pause(provider, lane, error);
         // Nothing shown yet: wait our turn again (ahead of new calls) instead of failing.
-        if (streamed || requeue >= maxRequeues || signal.aborted) throw error;
+        if (streamed || ++requeue > maxRequeues || signal.aborted) throw error;
       } finally {
-        release();
+        slot.release();
       }
     }
   }
@@ -110,30 +127,32 @@ export class ProviderScheduler implements ChatModel {
   /** Queued and in-flight calls by provider (every provider seen so far), for metrics. */
   load(): Record<string, ProviderLoad> {
     const out: Record<string, ProviderLoad> = {};
-    for (const [name, lane] of this.lanes)
+    for (const [name, { lane }] of this.lanes)
       out[name] = { queued: lane.queued, active: lane.active, limit: Math.floor(lane.limit) };
     return out;
   }
 
   /** Epoch ms until which `provider` starts nothing (0 when not paused). */
   pausedUntil(provider: string): number {
-    const until = this.lanes.get(provider)?.pausedUntil ?? 0;
-    return until > this.clock.now() ? until : 0;
+    const until = this.lanes.get(provider)?.lane.pausedUntil ?? 0;
+    return until > Date.now() ? until : 0;
+  }
+
+  private get maxPauseMs(): number {
+    return this.options.maxPauseMs ?? 120_000;
   }
 
   /** The provider says its request budget is spent: start nothing until it resets. */
-  private learn(provider: string, remaining: number | undefined, resetMs: number | undefined) {
+  private learn(lane: ProviderLane, remaining: number | undefined, resetMs: number | undefined) {
     if (remaining !== 0 || resetMs === undefined || resetMs <= 0) return;
-    const maxPause = this.options.maxPauseMs ?? 120_000;
-    this.lane(provider).pause(this.clock.now() + Math.min(resetMs, maxPause));
+    lane.pause(Date.now() + Math.min(resetMs, this.maxPauseMs));
   }
 
-  private pause(provider: string, error: ModelError): void {
-    const maxPause = this.options.maxPauseMs ?? 120_000;
+  private pause(provider: string, lane: ProviderLane, error: ModelError): void {
     const wanted = error.retryAfterMs ?? this.options.fallbackPauseMs ?? 1_000;
-    const pauseMs = Math.min(Math.max(0, wanted), maxPause);
+    const pauseMs = Math.min(Math.max(0, wanted), this.maxPauseMs);
     if (pauseMs <= 0) return;
-    this.lane(provider).pause(this.clock.now() + pauseMs);
+    lane.pause(Date.now() + pauseMs);
     this.options.onPause?.(provider, pauseMs);
   }
 
@@ -145,19 +164,16 @@ export class ProviderScheduler implements ChatModel {
     }
   }
 
-  private lane(provider: string): ProviderLane {
-    let lane = this.lanes.get(provider);
-    if (!lane) {
+  private lane(provider: string): { lane: ProviderLane; limits: ProviderLimits } {
+    let entry = this.lanes.get(provider);
+    if (!entry) {
       const limits = Object.hasOwn(this.options.limits, provider)
         ? (this.options.limits[provider] as ProviderLimits)
         : { maxConcurrency: 0, rpm: 0 };
-      lane = new ProviderLane(
-        limits,
-        this.clock,
-        this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS,
-      );
-      this.lanes.set(provider, lane);
+      const lane = new ProviderLane(limits, this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
+      entry = { lane, limits };
+      this.lanes.set(provider, entry);
     }
-    return lane;
+    return entry;
   }
 }
