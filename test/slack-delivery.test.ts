@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FALLBACK_NOTE } from "../src/bots/final-delivery.js";
+import { POSTS_PER_WINDOW } from "../src/bots/slack/post-pacer.js";
 import { postSigned, slashCommand } from "./fake-slack-requests.js";
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from "./slack-harness.js";
 
@@ -67,5 +68,39 @@ describe("Slack delivery is bounded and has a fallback", () => {
     expect(answers).toHaveLength(20);
     for (const m of answers) expect(m.text).toContain("word59");
     expect(hh.fake.callsTo("chat.update").filter((c) => c.outcome === "ratelimited")).toEqual([]);
+  }, 90_000);
+});
+
+describe("posts paced per channel", () => {
+  it("4 runs in one channel post every draft without a 429 from chat.postMessage", async () => {
+    h = await startSlackHarness();
+    const hh = h;
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        postSigned(
+          hh.url,
+          slashCommand({
+            text: `question ${i}`,
+            triggerId: `t.${i}`,
+            responseUrl: hh.fake.responseUrl(`t.${i}`),
+            channelId: "C0BUSY",
+            userId: `U${i}`,
+          }),
+          { secret: SIGNING_SECRET },
+        ),
+      ),
+    );
+    await hh.idle(60_000);
+    const posts = hh.fake.callsTo("chat.postMessage");
+    // 4 roots and their drafts: more than twice Slack's burst of 5 posts in 5 s in one channel.
+    expect(posts.length).toBeGreaterThan(2 * POSTS_PER_WINDOW);
+    expect(posts.filter((c) => c.outcome === "ratelimited")).toEqual([]);
+    const answers = roots(hh);
+    expect(answers).toHaveLength(4);
+    for (const m of answers) {
+      expect(m.text).not.toContain("thinking");
+      // Both drafts (p1, p2) of every run reached its thread.
+      expect(posts.filter((c) => c.args.thread_ts === m.ts && c.outcome === "ok")).toHaveLength(2);
+    }
   }, 90_000);
 });

@@ -10,6 +10,7 @@ import { type RegeneratePress, regenerate } from "../regenerate.js";
 import { INTERRUPTED_MESSAGE } from "../render-view.js";
 import { LoadingStatusSink, promptSetter } from "./assistant-surface.js";
 import { boltLogger } from "./bolt-logger.js";
+import { pacedPosts } from "./post-pacer.js";
 import { slackProfile } from "./profile.js";
 import { slackClientOptions } from "./slack-client-options.js";
 import { registerSlackListeners } from "./slack-listeners.js";
@@ -119,6 +120,8 @@ export async function startSlackBot(
     clientOptions: slackClientOptions(config.SLACK_API_URL, options.apiTimeoutMs),
   });
   const socket = Boolean(config.SLACK_APP_TOKEN);
+  // Every run's posts to a channel share that channel's pace (about 1 a second).
+  const chat = pacedPosts(app.client.chat);
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
     ...(options.adminCacheMs === undefined ? {} : { ttlMs: options.adminCacheMs }),
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
@@ -136,15 +139,9 @@ export async function startSlackBot(
   const sinkFor = (inv: Invocation, target: SlackSinkTarget): ChatSink => {
     const onError = (err: unknown, what: string) =>
       log.warn({ err, what, event: inv.eventKey }, "Slack call failed");
-    const edits = new SlackSink(app.client.chat, target);
+    const edits = new SlackSink(chat, target);
     const sink = streaming.wants(inv.workspaceId)
-      ? new SlackStreamSink(
-          app.client.chat,
-          { ...target, teamId: inv.workspaceId },
-          streaming,
-          edits,
-          onError,
-        )
+      ? new SlackStreamSink(chat, { ...target, teamId: inv.workspaceId }, streaming, edits, onError)
       : edits;
     if (!target.loadingStatus || target.threadTs === undefined) return sink;
     const where = { channel: target.channel, threadTs: target.threadTs };
@@ -162,7 +159,7 @@ export async function startSlackBot(
       log.warn({ event: inv.eventKey }, "journaled run has no message");
       return;
     }
-    const sink = new SlackSink(app.client.chat, {
+    const sink = new SlackSink(chat, {
       channel,
       threadTs,
       userId: inv.userId,
@@ -180,7 +177,7 @@ export async function startSlackBot(
     );
   };
   const startRegenerate = (press: RegeneratePress, target: SlackSinkTarget): void => {
-    const sink = new SlackSink(app.client.chat, target);
+    const sink = new SlackSink(chat, target);
     // In the run registry like any run, so the bot's count and shutdown wait for it.
     const { remove } = deps.runs.add(press.runKey, press.userId);
     regenerate(press, sink, slackProfile, botDeps).finally(remove);
