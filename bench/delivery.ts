@@ -56,6 +56,8 @@ async function slackRound(runs: number): Promise<Row> {
             triggerId: `b.${i}`,
             responseUrl: h.fake.responseUrl(`b.${i}`),
             channelId: `CB${i % 5}`,
+            // One asker per run: the per-user quota (5 a minute) would refuse the rest.
+            userId: `UB${i}`,
           }),
           { secret: SIGNING_SECRET },
         ),
@@ -104,7 +106,11 @@ async function slackRound(runs: number): Promise<Row> {
 }
 
 async function discordRound(runs: number): Promise<Row> {
-  const h = await startDiscordHarness({ models: MODELS });
+  // One user asks every Discord run (the fake's one member), so the per-user quota is off.
+  const h = await startDiscordHarness({
+    models: MODELS,
+    env: { MOA_QUOTA_USER_PER_MINUTE: "0", MOA_QUOTA_USER_PER_HOUR: "0" },
+  });
   try {
     const channels = [h.fake.channelId];
     for (let i = 1; i < 3; i++) {
