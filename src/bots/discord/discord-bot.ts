@@ -39,8 +39,6 @@ export interface DiscordBotDeps extends BotDeps {
   now?: () => number;
   /** Real-time wait before an unanswered slash command is deferred, ms (default 2,000). */
   deferAfterMs?: number;
-  /** Timeout of each REST request, ms (default DISCORD_REST_TIMEOUT_MS; tests of hanging calls shorten it). */
-  restTimeoutMs?: number;
 }
 
 /** How long login may take to a ready gateway before start-up fails instead of hanging, ms. */
@@ -87,7 +85,7 @@ export async function startDiscordBot(
   const log = deps.log.child({ platform: "discord" });
   const rest = {
     ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }),
-    timeout: deps.restTimeoutMs ?? DISCORD_REST_TIMEOUT_MS,
+    timeout: DISCORD_REST_TIMEOUT_MS,
     retries: DISCORD_REST_RETRIES,
   };
   // Before login: the app's flags decide the intents, so this REST client carries the token itself.

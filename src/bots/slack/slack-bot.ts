@@ -41,8 +41,6 @@ export interface SlackBotDeps extends Omit<BotDeps, "dispatch"> {
 export interface SlackBotOptions {
   /** Interface the HTTP receiver binds (default: all). */
   host?: string;
-  /** Reuse time of admin answers, ms. */
-  adminCacheMs?: number;
   /** Extra HTTP routes (ops /healthz, /metrics) on the receiver's server; in Socket Mode they alone open SLACK_PORT. */
   customRoutes?: CustomRoute[];
   /** Timeout of each Web API request, ms (default SLACK_API_TIMEOUT_MS; tests of hanging calls shorten it). */
@@ -117,7 +115,6 @@ export async function startSlackBot(
   });
   const socket = Boolean(config.SLACK_APP_TOKEN);
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
-    ...(options.adminCacheMs === undefined ? {} : { ttlMs: options.adminCacheMs }),
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
   });
   const botDeps: BotDeps = {
