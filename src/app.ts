@@ -46,8 +46,6 @@ export interface AppOverrides {
   discordNow?: () => number;
   /** Key prefix in the store (benches and tests sharing one Redis). */
   storePrefix?: string;
-  /** Stop-flag reading interval for runs stopped from another instance, ms. */
-  stopPollMs?: number;
   /** Line the web playground shows about its models (src/playground-models.ts). */
   webNotice?: string;
 }
@@ -147,7 +145,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       admins: config.MOA_ADMIN_USERS,
       // Presses on another instance only exist when instances share the store.
       ...(shared && { stops: new StopStore(kv, log) }),
-      ...(overrides.stopPollMs !== undefined && { pollMs: overrides.stopPollMs }),
       onStoreError: (err, what) => log.warn({ err, what }, "stop record unavailable"),
     });
     const commandDeps = { stores: opened, catalog, config, log };

@@ -124,6 +124,7 @@ function readProviders(env: NodeJS.ProcessEnv, problems: string[]): Record<strin
     fields.set(name, entry);
   }
   for (const [name, f] of fields) {
+    const prefix = `MOA_PROVIDER_${name.toUpperCase()}_`;
     if (name === "default") {
       problems.push(
         "MOA_PROVIDER_DEFAULT_*: `default` is reserved; use OPENAI_BASE_URL / OPENAI_API_KEY",
@@ -131,23 +132,16 @@ function readProviders(env: NodeJS.ProcessEnv, problems: string[]): Record<strin
       continue;
     }
     if (!f.BASE_URL) {
-      problems.push(
-        `MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: required when other MOA_PROVIDER_${name.toUpperCase()}_* are set`,
-      );
+      problems.push(`${prefix}BASE_URL: required when other ${prefix}* are set`);
       continue;
     }
-    if (!url.safeParse(f.BASE_URL).success)
-      problems.push(`MOA_PROVIDER_${name.toUpperCase()}_BASE_URL: must be a URL`);
+    if (!url.safeParse(f.BASE_URL).success) problems.push(`${prefix}BASE_URL: must be a URL`);
     providers[name] = {
       name,
       baseURL: f.BASE_URL,
       apiKey: f.API_KEY ?? KEYLESS,
-      maxConcurrency: parseLimit(
-        f.MAX_CONCURRENCY,
-        `MOA_PROVIDER_${name.toUpperCase()}_MAX_CONCURRENCY`,
-        problems,
-      ),
-      rpm: parseLimit(f.RPM, `MOA_PROVIDER_${name.toUpperCase()}_RPM`, problems),
+      maxConcurrency: parseLimit(f.MAX_CONCURRENCY, `${prefix}MAX_CONCURRENCY`, problems),
+      rpm: parseLimit(f.RPM, `${prefix}RPM`, problems),
     };
   }
   return providers;

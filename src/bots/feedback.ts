@@ -1,3 +1,4 @@
+import type { Logger } from "../log.js";
 import type { Vote, VoteResult } from "../store/run-store.js";
 
 /** A 👍/👎 press, as both platforms' listeners hand it over. */
@@ -39,6 +40,22 @@ export const VOTE_REPLIES: Record<VoteResult | "failed", (vote: Vote) => string>
   failed: () =>
     "Your vote could not be recorded right now (the store is unavailable); please try again.",
 };
+
+/** Records a press through `vote` (absent or failing: "failed") and logs it; resolves with the presser's reply. */
+export async function recordVote(
+  vote: VoteFn | undefined,
+  press: VotePress,
+  log: Logger,
+): Promise<string> {
+  const result = vote
+    ? await vote(press).catch((err: unknown) => {
+        log.warn({ err, run: press.runKey }, "vote not recorded");
+        return "failed" as const;
+      })
+    : "failed";
+  log.info({ run: press.runKey, vote: press.vote, result }, "feedback pressed");
+  return VOTE_REPLIES[result](press.vote);
+}
 
 function icon(vote: Vote): string {
   return vote === "up" ? "👍" : "👎";

@@ -1,7 +1,7 @@
+import type { WarnLog } from "../store/warn-log.js";
 import type { CommandResult } from "./command-result.js";
 import type { CommandDeps } from "./deps.js";
 import type { Invocation } from "./invocation.js";
-import type { CommandLog } from "./log.js";
 
 /**
  * One option of a command, described neutrally so Discord can register it. A
@@ -32,7 +32,7 @@ export interface CommandContext {
   /** The registry, so help can describe every command. */
   commands: readonly CommandSpec[];
   /** Log port (deps.log or console). */
-  log: CommandLog;
+  log: WarnLog;
   /** Clock (deps.clock or the system's). */
   now: () => Date;
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import type { Stores } from "../store/stores.js";
-import type { CommandLog } from "./log.js";
+import type { WarnLog } from "../store/warn-log.js";
 import type { ModelPolicyConfig } from "./model-policy.js";
 import type { PresetCatalog } from "./presets/catalog.js";
 
@@ -21,5 +21,5 @@ export interface CommandDeps {
   /** Current time, for "set by ... at" records; defaults to the system clock. */
   clock?: () => Date;
   /** Where recoverable problems go; a pino logger fits; defaults to console.warn. */
-  log?: CommandLog;
+  log?: WarnLog;
 }

@@ -1,10 +1,10 @@
 import { StoreUnavailableError, UsageError } from "../errors.js";
+import { consoleWarnLog } from "../store/warn-log.js";
 import { startRun } from "./ask.js";
 import { type CommandResult, privateReply } from "./command-result.js";
 import type { CommandContext } from "./command-spec.js";
 import type { CommandDeps } from "./deps.js";
 import type { Invocation } from "./invocation.js";
-import { consoleLog } from "./log.js";
 import { parseText } from "./parse.js";
 import { editRefusal, mayEditPresets } from "./permissions.js";
 import { COMMANDS } from "./registry.js";
@@ -30,7 +30,7 @@ export async function dispatch(invocation: Invocation, deps: CommandDeps): Promi
     invocation,
     deps,
     commands: COMMANDS,
-    log: deps.log ?? consoleLog,
+    log: deps.log ?? consoleWarnLog,
     now: deps.clock ?? (() => new Date()),
   };
   try {

@@ -10,14 +10,18 @@ export interface EventError {
   message: string;
 }
 
-/** One proposer's finished answer, as injected into the next layer. */
-export interface Draft {
+/** Tags shared by events about one proposer call, and by its draft. */
+interface ProposerTag {
   /** Proposer layer, 1-based. */
   layer: number;
   /** Position in the layer, 0-based. */
   index: number;
   /** Model id. */
   model: string;
+}
+
+/** One proposer's finished answer, as injected into the next layer. */
+export interface Draft extends ProposerTag {
   /** Answer with `<think>` blocks removed. */
   text: string;
   /** Wall time of the call, ms (retries included). */
@@ -60,16 +64,6 @@ export interface RunStats {
   usage: Usage;
   /** Sum over calls with a configured price; absent when no model has one. */
   costUsd?: number;
-}
-
-/** Tags shared by events about one proposer call. */
-interface ProposerTag {
-  /** Proposer layer, 1-based. */
-  layer: number;
-  /** Position in the layer, 0-based. */
-  index: number;
-  /** Model id. */
-  model: string;
 }
 
 /** Everything a run reports, in order; concurrent proposers interleave, told apart by layer/index. */

@@ -55,7 +55,7 @@ export interface RunGateParts {
   metrics?: Metrics;
   /** Run records and stop flags in the shared store, for presses on other instances. */
   stops?: StopStore;
-  /** Stop-flag reading interval, ms (default STOP_POLL_MS); 0 = never (one instance). */
+  /** Stop-flag reading interval, ms (default STOP_POLL_MS). */
   pollMs?: number;
   /** Told when the store could not record or read a stop (the press or run goes on). */
   onStoreError?: (error: unknown, what: string) => void;
@@ -88,16 +88,13 @@ export function createRunGate(parts: RunGateParts): RunGate {
       if (!stops) return () => {};
       const key = inv.eventKey;
       stops.announce(key, inv.userId).catch((e) => storeError(e, "announce run"));
-      const poll =
-        pollMs > 0
-          ? setInterval(() => {
-              stops.stopRequestedBy(key).then(
-                (by) => by && entry.controller.abort(new Error(`stopped by ${by}`)),
-                (e) => storeError(e, "read stop flag"),
-              );
-            }, pollMs)
-          : undefined;
-      poll?.unref();
+      const poll = setInterval(() => {
+        stops.stopRequestedBy(key).then(
+          (by) => by && entry.controller.abort(new Error(`stopped by ${by}`)),
+          (e) => storeError(e, "read stop flag"),
+        );
+      }, pollMs);
+      poll.unref();
       return () => {
         clearInterval(poll);
         stops.withdraw(key).catch((e) => storeError(e, "withdraw run"));

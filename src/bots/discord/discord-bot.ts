@@ -2,10 +2,10 @@ import { type APIApplication, Client, Events, Partials, REST, Routes } from "dis
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import type { Resumer } from "../admission/take-over-runs.js";
 import { EditBudgets } from "../edit-budget.js";
-import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
-import { type RegeneratePress, regenerate } from "../regenerate.js";
-import { INTERRUPTED_MESSAGE } from "../render-view.js";
+import { existingMessageRuns } from "../existing-message-runs.js";
+import { type BotDeps, handleInvocation } from "../handle-invocation.js";
 import { discordCommands } from "./command-definitions.js";
 import { registerDiscordListeners } from "./discord-listeners.js";
 import { type Anchor, DiscordSink } from "./discord-sink.js";
@@ -39,8 +39,6 @@ export interface DiscordBotDeps extends BotDeps {
   now?: () => number;
   /** Real-time wait before an unanswered slash command is deferred, ms (default 2,000). */
   deferAfterMs?: number;
-  /** Timeout of each REST request, ms (default DISCORD_REST_TIMEOUT_MS; tests of hanging calls shorten it). */
-  restTimeoutMs?: number;
 }
 
 /** How long login may take to a ready gateway before start-up fails instead of hanging, ms. */
@@ -62,7 +60,7 @@ export interface DiscordBot {
   /** Message Content intent in use: follow-ups in drafts threads need no mention. */
   messageContent: boolean;
   /** Takes over a journaled run of a crashed instance in its own message (see SlackBot.resume). */
-  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
+  resume: Resumer;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, waits for runs in flight (abort them through the registry to hurry), logs out. */
@@ -87,7 +85,7 @@ export async function startDiscordBot(
   const log = deps.log.child({ platform: "discord" });
   const rest = {
     ...(config.DISCORD_API_URL && { api: config.DISCORD_API_URL }),
-    timeout: deps.restTimeoutMs ?? DISCORD_REST_TIMEOUT_MS,
+    timeout: DISCORD_REST_TIMEOUT_MS,
     retries: DISCORD_REST_RETRIES,
   };
   // Before login: the app's flags decide the intents, so this REST client carries the token itself.
@@ -139,34 +137,24 @@ export async function startDiscordBot(
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
-  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
-    const { channelId, messageId } = message;
-    const takeOver = async () => {
+  const existing = existingMessageRuns(
+    discordProfile,
+    runDeps,
+    async ({ channelId, messageId }) => {
       if (!channelId || !messageId) throw new Error("journaled run has no message");
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not text-based`);
-      const existing = await channel.messages.fetch(messageId);
-      const anchor = new ExistingMessageAnchor(existing, (text) =>
-        existing.reply({ content: text, allowedMentions: NO_MENTIONS }),
+      const message = await channel.messages.fetch(messageId);
+      const anchor = new ExistingMessageAnchor(message, (text) =>
+        message.reply({ content: text, allowedMentions: NO_MENTIONS }),
       );
-      const sink = new DiscordSink(anchor, stopButtons);
-      if (how === "interrupt") return sink.open(INTERRUPTED_MESSAGE);
-      return handleInvocation(inv, sink, discordProfile, runDeps, { resumed: true });
-    };
-    takeOver().catch((err: unknown) =>
-      log.warn({ err, event: inv.eventKey }, "journaled run not taken over"),
-    );
-  };
-
-  const startRegenerate = (press: RegeneratePress, anchor: Anchor): void => {
-    if (!accepting) return;
-    const sink = new DiscordSink(anchor, stopButtons);
-    // In the run registry like any run, so the bot's count and shutdown wait for it.
-    const { remove } = deps.runs.add(press.runKey, press.userId);
-    regenerate(press, sink, discordProfile, deps).finally(remove);
-  };
+      return new DiscordSink(anchor, stopButtons);
+    },
+  );
   registerDiscordListeners(client, {
-    regenerate: startRegenerate,
+    regenerate: (press, anchor) => {
+      if (accepting) existing.regenerate(press, new DiscordSink(anchor, stopButtons));
+    },
     allowDms: config.DISCORD_ALLOW_DMS,
     start,
     presetNames: deps.presetNames,
@@ -199,7 +187,7 @@ export async function startDiscordBot(
   return {
     client,
     messageContent,
-    resume,
+    resume: existing.resume,
     get running() {
       return deps.runs.size;
     },

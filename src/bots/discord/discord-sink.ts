@@ -45,8 +45,6 @@ export function clipThreadName(name: string): string {
 export interface DiscordSinkOptions {
   /** Native surfaces: the final answer as Components V2 and the typing indicator while proposers run. */
   native?: boolean;
-  /** Typing refresh interval, ms (Discord shows it ~10 s). */
-  typingEveryMs?: number;
   /** Where failed optional calls (typing, a refused CV2 edit) are reported. */
   onError?: (error: unknown, what: string) => void;
 }
@@ -77,7 +75,6 @@ export class DiscordSink implements ChatSink {
   ) {
     this.#typing = new TypingIndicator(
       () => this.#answer?.channel as Partial<TypingChannel> | null | undefined,
-      options.typingEveryMs,
       (e) => options.onError?.(e, "typing"),
     );
   }

@@ -1,7 +1,7 @@
 import { type ButtonInteraction, MessageFlags } from "discord.js";
 import type { Logger } from "../../log.js";
 import type { Vote } from "../../store/run-record.js";
-import { VOTE_REPLIES, type VoteFn } from "../feedback.js";
+import { recordVote, type VoteFn } from "../feedback.js";
 import { NO_MENTIONS } from "./profile.js";
 
 /**
@@ -15,23 +15,15 @@ export async function onFeedbackPress(
   deps: { vote?: VoteFn; log: Logger },
 ): Promise<void> {
   const { log } = deps;
-  const result = deps.vote
-    ? await deps
-        .vote({
-          platform: "discord",
-          workspaceId: interaction.guildId ?? "dm",
-          userId: interaction.user.id,
-          ...press,
-        })
-        .catch((err: unknown) => {
-          log.warn({ err, run: press.runKey }, "vote not recorded");
-          return "failed" as const;
-        })
-    : "failed";
-  log.info({ run: press.runKey, vote: press.vote, result }, "feedback pressed");
+  const where = { platform: "discord", workspaceId: interaction.guildId ?? "dm" };
+  const reply = await recordVote(
+    deps.vote,
+    { ...where, userId: interaction.user.id, ...press },
+    log,
+  );
   await interaction
     .reply({
-      content: VOTE_REPLIES[result](press.vote),
+      content: reply,
       flags: MessageFlags.Ephemeral,
       allowedMentions: NO_MENTIONS,
     })

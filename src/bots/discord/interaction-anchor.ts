@@ -41,8 +41,6 @@ export interface InteractionAnchorOptions {
   now: () => number;
   /** When the interaction arrived, by `now`. */
   receivedAt: number;
-  /** How long the token is trusted, ms. */
-  tokenSafeMs?: number;
   /** Real-time delay before an unanswered interaction is deferred, ms. */
   deferAfterMs?: number;
   /** Where failures that cannot reach the caller (the automatic deferral) are reported. */
@@ -79,7 +77,6 @@ export class InteractionAnchor implements Anchor {
     this.#options = {
       now: options.now,
       receivedAt: options.receivedAt,
-      tokenSafeMs: options.tokenSafeMs ?? INTERACTION_TOKEN_SAFE_MS,
       deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
       onError: options.onError ?? (() => {}),
     };
@@ -158,7 +155,7 @@ export class InteractionAnchor implements Anchor {
 
   private tokenAlive(): boolean {
     return (
-      !this.#tokenDead && this.#options.now() - this.#options.receivedAt < this.#options.tokenSafeMs
+      !this.#tokenDead && this.#options.now() - this.#options.receivedAt < INTERACTION_TOKEN_SAFE_MS
     );
   }
 

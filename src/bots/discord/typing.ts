@@ -8,22 +8,21 @@ export interface TypingChannel {
 
 /**
  * Keeps the typing indicator up while proposers run: sends at once, then refreshes every
- * `everyMs` (before Discord's ~10 s expiry) until stopped. Failures are reported, never thrown.
+ * TYPING_REFRESH_MS (before Discord's ~10 s expiry) until stopped. Failures are reported, never thrown.
  */
 export class TypingIndicator {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly channel: () => Partial<TypingChannel> | null | undefined,
-    private readonly everyMs = TYPING_REFRESH_MS,
-    private readonly onError: (error: unknown) => void = () => {},
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /** Starts typing (idempotent). */
   start(): void {
     if (this.#timer) return;
     this.send();
-    this.#timer = setInterval(() => this.send(), this.everyMs);
+    this.#timer = setInterval(() => this.send(), TYPING_REFRESH_MS);
     this.#timer.unref();
   }
 

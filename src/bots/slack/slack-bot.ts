@@ -3,11 +3,11 @@ import { App, type AppOptions, type CustomRoute } from "@slack/bolt";
 import type { Invocation } from "../../commands/invocation.js";
 import type { Config } from "../../config.js";
 import { ConfigError } from "../../errors.js";
+import type { Resumer } from "../admission/take-over-runs.js";
 import type { ChatSink } from "../chat-sink.js";
 import { EditBudgets } from "../edit-budget.js";
-import { type BotDeps, handleInvocation, type ResumeMode } from "../handle-invocation.js";
-import { type RegeneratePress, regenerate } from "../regenerate.js";
-import { INTERRUPTED_MESSAGE } from "../render-view.js";
+import { existingMessageRuns } from "../existing-message-runs.js";
+import { type BotDeps, handleInvocation } from "../handle-invocation.js";
 import { LoadingStatusSink, promptSetter } from "./assistant-surface.js";
 import { boltLogger } from "./bolt-logger.js";
 import { pacedPosts } from "./post-pacer.js";
@@ -42,8 +42,6 @@ export interface SlackBotDeps extends Omit<BotDeps, "dispatch"> {
 export interface SlackBotOptions {
   /** Interface the HTTP receiver binds (default: all). */
   host?: string;
-  /** Reuse time of admin answers, ms. */
-  adminCacheMs?: number;
   /** Extra HTTP routes (ops /healthz, /metrics) on the receiver's server; in Socket Mode they alone open SLACK_PORT. */
   customRoutes?: CustomRoute[];
   /** Timeout of each Web API request, ms (default SLACK_API_TIMEOUT_MS; tests of hanging calls shorten it). */
@@ -58,11 +56,8 @@ export interface SlackBot {
   mode: "http" | "socket";
   /** Port of the HTTP receiver (the real one when SLACK_PORT is 0); undefined in Socket Mode. */
   port: number | undefined;
-  /**
-   * Takes over a journaled run of a crashed instance in its own message (`message` from
-   * SlackSink.messageRef): re-runs it, or only marks it interrupted when it is too old.
-   */
-  resume(inv: Invocation, message: Record<string, string>, how: ResumeMode): void;
+  /** Takes over a journaled run of a crashed instance in its own message (`message` from SlackSink.messageRef). */
+  resume: Resumer;
   /** Invocations in flight on this instance (the shared run registry). */
   readonly running: number;
   /** Stops receiving, then waits for runs in flight (abort them through the registry to hurry); idempotent. */
@@ -123,7 +118,6 @@ export async function startSlackBot(
   // Every run's posts to a channel share that channel's pace (about 1 a second).
   const chat = pacedPosts(app.client.chat);
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
-    ...(options.adminCacheMs === undefined ? {} : { ttlMs: options.adminCacheMs }),
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
   });
   const botDeps: BotDeps = {
@@ -153,38 +147,19 @@ export async function startSlackBot(
     log.warn({ err }, "assistant.threads.setSuggestedPrompts failed"),
   );
 
-  const resume = (inv: Invocation, message: Record<string, string>, how: ResumeMode): void => {
-    const { channel, ts, threadTs } = message;
-    if (!channel || !ts) {
-      log.warn({ event: inv.eventKey }, "journaled run has no message");
-      return;
-    }
-    const sink = new SlackSink(chat, {
-      channel,
-      threadTs,
-      userId: inv.userId,
-      messageTs: ts,
-    });
-    const done =
-      how === "rerun"
-        ? handleInvocation(inv, sink, slackProfile, botDeps, { resumed: true })
-        : sink.open(INTERRUPTED_MESSAGE);
-    done.catch((err) => log.warn({ err, event: inv.eventKey }, "journaled run not taken over"));
-  };
+  const existing = existingMessageRuns(slackProfile, botDeps, ({ channel, ts, threadTs }, inv) => {
+    if (!channel || !ts) throw new Error("journaled run has no message");
+    return new SlackSink(chat, { channel, threadTs, userId: inv.userId, messageTs: ts });
+  });
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
     handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
-  const startRegenerate = (press: RegeneratePress, target: SlackSinkTarget): void => {
-    const sink = new SlackSink(chat, target);
-    // In the run registry like any run, so the bot's count and shutdown wait for it.
-    const { remove } = deps.runs.add(press.runKey, press.userId);
-    regenerate(press, sink, slackProfile, botDeps).finally(remove);
-  };
   registerSlackListeners(app, {
     start,
-    regenerate: startRegenerate,
+    regenerate: (press, target) =>
+      existing.regenerate(press, new SlackSink(chat, target)),
     suggestPrompts,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     vote: deps.vote,
@@ -209,7 +184,7 @@ export async function startSlackBot(
     app,
     mode: socket ? "socket" : "http",
     port,
-    resume,
+    resume: existing.resume,
     get running() {
       return deps.runs.size;
     },

@@ -11,7 +11,7 @@ import type { Invocation } from "../../commands/invocation.js";
 import type { Logger } from "../../log.js";
 import { STOP_REPLIES, type StopResult } from "../admission/run-gate.js";
 import { FEEDBACK_ACTION_ID, REGENERATE_ACTION_ID, STOP_ACTION_ID } from "../chat-sink.js";
-import { parseFeedbackValue, VOTE_REPLIES, type VoteFn } from "../feedback.js";
+import { parseFeedbackValue, recordVote, type VoteFn } from "../feedback.js";
 import type { RegeneratePress } from "../regenerate.js";
 import { replyToPresser } from "./presser-reply.js";
 import type { SlackSinkTarget } from "./slack-sink.js";
@@ -106,13 +106,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
 
   app.action<BlockAction<ButtonAction>>(
     { type: "block_actions", action_id: STOP_ACTION_ID },
-    async (args) => {
-      try {
-        await onStopPress(args, deps);
-      } catch (err) {
-        log.error({ err }, "stop press not handled");
-      }
-    },
+    (args) => onStopPress(args, deps).catch((err) => log.error({ err }, "stop press not handled")),
   );
   app.action<BlockAction<ButtonAction>>(
     { type: "block_actions", action_id: REGENERATE_ACTION_ID },
@@ -145,13 +139,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   );
   app.action<BlockAction<FeedbackButtonsAction>>(
     { type: "block_actions", action_id: FEEDBACK_ACTION_ID },
-    async (args) => {
-      try {
-        await onFeedbackPress(args, deps);
-      } catch (err) {
-        log.error({ err }, "feedback press not handled");
-      }
-    },
+    (args) =>
+      onFeedbackPress(args, deps).catch((err) => log.error({ err }, "feedback press not handled")),
   );
   registerFallbackAcks(app, log);
 }
@@ -225,20 +214,9 @@ async function onFeedbackPress(args: FeedbackPressArgs, deps: SlackListenerDeps)
     deps.log.warn({ value: action.value }, "feedback press with an unknown value ignored");
     return;
   }
-  const vote = deps.vote;
-  const result = vote
-    ? await vote({
-        platform: "slack",
-        workspaceId: body.team?.id ?? body.user.team_id ?? "",
-        userId: body.user.id,
-        ...press,
-      }).catch((err: unknown) => {
-        deps.log.warn({ err, run: press.runKey }, "vote not recorded");
-        return "failed" as const;
-      })
-    : "failed";
-  deps.log.info({ run: press.runKey, vote: press.vote, result }, "feedback pressed");
-  await replyToPresser(args, VOTE_REPLIES[result](press.vote), deps.log, { run: press.runKey });
+  const where = { platform: "slack", workspaceId: body.team?.id ?? body.user.team_id ?? "" };
+  const reply = await recordVote(deps.vote, { ...where, userId: body.user.id, ...press }, deps.log);
+  await replyToPresser(args, reply, deps.log, { run: press.runKey });
 }
 
 function selfOf(context: Context, log: Logger): SlackSelf | undefined {

@@ -42,13 +42,6 @@ export class SseHub {
     for (const res of this.subscribers.get(conversation) ?? []) res.write(line);
   }
 
-  /** Open streams, all conversations. */
-  get size(): number {
-    let n = 0;
-    this.each(() => n++);
-    return n;
-  }
-
   /** Ends every stream (shutdown). */
   close(): void {
     clearInterval(this.keepalive);

@@ -1,0 +1,35 @@
+import type { Invocation } from "../commands/invocation.js";
+import type { Resumer } from "./admission/take-over-runs.js";
+import type { ChatSink, PlatformProfile } from "./chat-sink.js";
+import { type BotDeps, handleInvocation } from "./handle-invocation.js";
+import { type RegeneratePress, regenerate } from "./regenerate.js";
+import { INTERRUPTED_MESSAGE } from "./render-view.js";
+
+/**
+ * Both bots' runs into an answer message that already exists: the take-over of a crashed
+ * instance's journaled run (`resume`) and Regenerate. The platform hands over only how to
+ * reach a journaled message (`journaledSink` throws when it cannot).
+ */
+export function existingMessageRuns(
+  profile: PlatformProfile,
+  deps: BotDeps,
+  journaledSink: (message: Record<string, string>, inv: Invocation) => ChatSink | Promise<ChatSink>,
+) {
+  const log = deps.log.child({ platform: profile.name });
+  const resume: Resumer = (inv, message, how) => {
+    const takeOver = async () => {
+      const sink = await journaledSink(message, inv);
+      if (how === "interrupt") return sink.open(INTERRUPTED_MESSAGE);
+      return handleInvocation(inv, sink, profile, deps, { resumed: true });
+    };
+    takeOver().catch((err: unknown) =>
+      log.warn({ err, event: inv.eventKey }, "journaled run not taken over"),
+    );
+  };
+  const startRegenerate = (press: RegeneratePress, sink: ChatSink): void => {
+    // In the run registry like any run, so the bot's count and shutdown wait for it.
+    const { remove } = deps.runs.add(press.runKey, press.userId);
+    regenerate(press, sink, profile, deps).finally(remove);
+  };
+  return { resume, regenerate: startRegenerate };
+}
