@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type DiscordHarness, startDiscordHarness } from "./discord-harness.js";
-import { opt, postAsUser, runCommand } from "./fake-discord-actions.js";
-import { refuseCv2, textDisplays } from "./fake-discord-cv2.js";
+import { buttonIds, opt, postAsUser, pressButton, runCommand } from "./fake-discord-actions.js";
+import { CV2, refuseCv2, textDisplays } from "./fake-discord-cv2.js";
 import type { Json } from "./fake-discord-payloads.js";
 
 const NATIVE = { MOA_DISCORD_NATIVE: "auto" };
@@ -33,6 +33,69 @@ describe("Discord native surfaces", () => {
     const edits = h.fake.callsTo("PATCH", /\/messages\/@original$/);
     expect(edits.at(-1)?.body).toMatchObject({ flags: 1 << 15, content: "" });
     for (const e of edits.slice(0, -1)) expect(e.body?.flags).toBeUndefined();
+    expect(h.fake.unhandled).toEqual([]);
+  });
+
+  it("the CV2 final carries 👍/👎 and Regenerate in one row; a Regenerate press re-runs the aggregator into that message, still CV2", async () => {
+    let n = 0;
+    const agg = { reply: () => (++n === 1 ? "The first answer." : "A better answer.") };
+    h = await startDiscordHarness({ env: NATIVE, models: { agg } });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "regen cv2")] });
+    await h.idle();
+    const answerId = h.fake.originals.get(token) as string;
+    const before = h.fake.messages.get(answerId);
+    expect(Number(before?.flags) & CV2).toBe(CV2);
+    const container = ((before?.components as Json[]) ?? [])[0] as Json;
+    expect(container.type).toBe(17);
+    // The same ids the edit path's buttons carry, in one Action Row inside the Container.
+    const rows = (container.components as Json[]).filter((c) => c.type === 1);
+    expect(rows).toHaveLength(1);
+    const ids = buttonIds(h.fake, answerId);
+    expect(ids).toEqual([
+      expect.stringMatching(/^moa_fb:up:[0-9a-f-]{36}$/),
+      expect.stringMatching(/^moa_fb:down:[0-9a-f-]{36}$/),
+      expect.stringMatching(/^moa_regen:[0-9a-f-]{36}$/),
+    ]);
+    const regen = String(ids[2]);
+    expect(regen.slice("moa_regen:".length)).toBe(String(ids[0]).slice("moa_fb:up:".length));
+
+    const press = pressButton(h.fake, { messageId: answerId, customId: regen });
+    const ack = await h.fake.waitForCall(
+      "POST",
+      new RegExp(`^/interactions/${press.id}/[^/]+/callback$`),
+    );
+    expect(ack.body).toMatchObject({ type: 6 });
+    await expect
+      .poll(
+        () => textDisplays((h.fake.messages.get(answerId)?.components as Json[]) ?? []).join("\n"),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toContain("regenerated from the stored drafts");
+    await h.idle();
+    expect(h.models.requestsFor("p1")).toHaveLength(1);
+    expect(h.models.requestsFor("p2")).toHaveLength(1);
+    expect(h.models.requestsFor("agg")).toHaveLength(2);
+    // Every edit of the regenerate was accepted (none tried plain content on the CV2 message).
+    const edits = h.fake.callsTo("PATCH", new RegExp(`/messages/${answerId}$`));
+    expect(edits.length).toBeGreaterThan(0);
+    for (const e of edits) expect(e.status).toBe(200);
+    const after = h.fake.messages.get(answerId);
+    expect(Number(after?.flags) & CV2).toBe(CV2);
+    const shown = (after?.components as Json[]) ?? [];
+    expect(shown[0]).toMatchObject({ type: 17, accent_color: 0x57f287 });
+    const texts = textDisplays(shown);
+    expect(texts[0]).toContain("A better answer.");
+    expect(texts.join("\n")).not.toContain("The first answer.");
+    expect(texts[1]).toMatch(/^-# regenerated from the stored drafts · preset default · /);
+    // The old answer is noted in the drafts thread; the new one is a run of its own.
+    const inThread = [...h.fake.messages.values()].filter((m) => m.channel_id === answerId);
+    expect(inThread.some((m) => String(m.content).includes("The first answer."))).toBe(true);
+    const again = buttonIds(h.fake, answerId);
+    expect(again).toHaveLength(3);
+    expect(again[2]).toMatch(/^moa_regen:/);
+    expect(again[2]).not.toBe(regen);
     expect(h.fake.unhandled).toEqual([]);
   });
 

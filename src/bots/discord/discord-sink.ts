@@ -2,7 +2,7 @@ import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "
 import type { RunView } from "../../view/run-view.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
 import { footer } from "../render-view.js";
-import { type Cv2Final, cv2Final, isFinal } from "./cv2-final.js";
+import { CV2_FLAG, type Cv2Final, cv2Final, isFinal } from "./cv2-final.js";
 import { feedbackRows } from "./feedback-buttons.js";
 import { NO_MENTIONS } from "./profile.js";
 import { type ButtonRows, StopButtons } from "./stop-button.js";
@@ -105,11 +105,13 @@ export class DiscordSink implements ChatSink {
 
   /**
    * The final edit (a finished view, no Stop key) becomes a Components V2 message when
-   * native surfaces are on and the text fits; a refusal falls back to plain content.
+   * native surfaces are on, or the message already is one (a regenerated native final),
+   * and the text fits; a refusal falls back to plain content (as CV2 text on a CV2 message).
    */
   async edit(text: string, controls?: MessageControls): Promise<void> {
     const view = this.#view;
-    if (this.options.native && !this.#cv2Refused && isFinal(view) && !controls?.stopKey) {
+    const cv2 = this.options.native || this.anchor.existing?.flags.has(CV2_FLAG) === true;
+    if (cv2 && !this.#cv2Refused && isFinal(view) && !controls?.stopKey) {
       this.#typing.stop();
       const final = cv2Final(view, stripFooter(text, view), controls);
       if (final.rest === "" && (await this.tryCv2(final))) return;
