@@ -99,6 +99,85 @@ describe("Discord native surfaces", () => {
     expect(h.fake.unhandled).toEqual([]);
   });
 
+  /** Numbered lines of 41 chars each, as tokens (so each line is findable). */
+  const lines = (n: number): string[] =>
+    Array.from(
+      { length: n },
+      (_, i) => `Line ${String(i).padStart(4, "0")} of a long answer, lorem ipsum.\n`,
+    );
+  /** Where each answer line ended up: the CV2 answer display, and the thread messages after the drafts. */
+  const placed = (answerId: string) => {
+    const msg = h.fake.messages.get(answerId);
+    const shown = textDisplays((msg?.components as Json[]) ?? [])[0] ?? String(msg?.content ?? "");
+    const thread = [...h.fake.messages.values()]
+      .filter((m) => m.channel_id === answerId)
+      .map((m) => String(m.content))
+      .filter((c) => c.includes("Line "));
+    return { shown, thread };
+  };
+  const count = (texts: string[], line: string) =>
+    texts.reduce((n, t) => n + t.split(line.trim()).length - 1, 0);
+
+  it("the CV2 final uses its 4,000 chars: a 3,000-char answer is shown whole, none of it in the thread", async () => {
+    const answer = lines(60);
+    h = await startDiscordHarness({ env: NATIVE, models: { agg: { reply: answer } } });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "long")] });
+    await h.idle();
+    const { shown, thread } = placed(h.fake.originals.get(token) as string);
+    expect(shown.length).toBeGreaterThan(2_000);
+    for (const line of answer) expect(shown).toContain(line.trim());
+    expect(shown).not.toContain("continued in the thread");
+    expect(thread).toEqual([]);
+  });
+
+  it("a longer answer fills the CV2 final, the rest goes to the thread in <=2,000-char posts; nothing lost, nothing twice", async () => {
+    const answer = lines(200); // ~8,200 chars
+    h = await startDiscordHarness({ env: NATIVE, models: { agg: { reply: answer } } });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "longer")] });
+    await h.idle();
+    const { shown, thread } = placed(h.fake.originals.get(token) as string);
+    expect(shown.length).toBeGreaterThan(3_000);
+    expect(shown).toContain("continued in the thread");
+    expect(thread.length).toBeGreaterThanOrEqual(3);
+    for (const t of thread) expect(t.length).toBeLessThanOrEqual(2_000);
+    for (const line of answer) expect(count([shown, ...thread], line)).toBe(1);
+  });
+
+  it("a multi-byte answer too big for CV2's byte budget at 4,000 chars keeps the 2,000-char final; nothing lost", async () => {
+    // 3 bytes per char (full-width digits too): 3,600 chars would be ~10,800 bytes, over the budget.
+    const wide = (i: number) =>
+      [...String(i).padStart(4, "0")].map((d) => String.fromCharCode(0xff10 + Number(d))).join("");
+    const answer = Array.from(
+      { length: 120 },
+      (_, i) => `行${wide(i)}長い答えの文章です。日本語の文章が続きます、ここまで。\n`,
+    );
+    h = await startDiscordHarness({ env: NATIVE, models: { agg: { reply: answer } } });
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "日本語")] });
+    await h.idle();
+    const answerId = h.fake.originals.get(token) as string;
+    const msg = h.fake.messages.get(answerId);
+    expect(Number(msg?.flags) & CV2).toBe(CV2);
+    const shown = textDisplays((msg?.components as Json[]) ?? [])[0] ?? "";
+    expect(shown.length).toBeLessThanOrEqual(2_000);
+    const thread = [...h.fake.messages.values()]
+      .filter((m) => m.channel_id === answerId)
+      .map((m) => String(m.content));
+    for (const line of answer) expect(count([shown, ...thread], line)).toBe(1);
+  });
+
+  it("when Discord refuses CV2 the long answer goes out as content (<=2,000) plus thread posts; nothing lost", async () => {
+    const answer = lines(90);
+    h = await startDiscordHarness({ env: NATIVE, models: { agg: { reply: answer } } });
+    refuseCv2(h.fake);
+    const { token } = runCommand(h.fake, { name: "moa", options: [opt("prompt", "refused")] });
+    await h.idle();
+    const answerId = h.fake.originals.get(token) as string;
+    expect(Number(h.fake.messages.get(answerId)?.flags) & CV2).toBe(0);
+    const { shown, thread } = placed(answerId);
+    expect(shown.length).toBeLessThanOrEqual(2_000);
+    for (const line of answer) expect(count([shown, ...thread], line)).toBe(1);
+  });
+
   it("a partial run (one proposer failed) gets the yellow accent and names the failure", async () => {
     h = await startDiscordHarness({
       env: NATIVE,
