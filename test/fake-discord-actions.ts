@@ -1,4 +1,5 @@
 import type { FakeDiscord } from "./fake-discord.js";
+import { allComponents } from "./fake-discord-cv2.js";
 import {
   ADMIN_ROLE_ID,
   alice,
@@ -96,10 +97,10 @@ export interface ButtonPress {
 
 /** Custom ids of the buttons a message in the fake carries now, in order. */
 export function buttonIds(fake: FakeDiscord, messageId: string): string[] {
-  const rows = (fake.messages.get(messageId)?.components ?? []) as Json[];
-  return rows.flatMap((row) =>
-    ((row.components ?? []) as Json[]).filter((c) => c.type === 2).map((c) => String(c.custom_id)),
-  );
+  // Rows sit at the top level, or inside a Container on a Components V2 message.
+  return allComponents((fake.messages.get(messageId)?.components ?? []) as Json[])
+    .filter((c) => c.type === 2)
+    .map((c) => String(c.custom_id));
 }
 
 /** A user presses a button: dispatched as INTERACTION_CREATE (type 3); returns the interaction. */

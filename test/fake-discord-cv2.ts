@@ -10,6 +10,12 @@
  * - at most 40 components (nested counted), 4,000 chars across all Text Displays;
  * - undocumented (discord-api-docs #8554): sum(UTF-8 bytes of Text Display contents) +
  *   12 per display > 10,170 answers HTTP 500.
+ * Interactive components, with or without the flag (docs.discord.com components reference):
+ * - an Action Row (1) holds 1..5 buttons or exactly one select menu, never another row; in v1
+ *   a message has at most 5 rows and nothing else at the top level; in v2 a row may sit at
+ *   the top level or inside a Container;
+ * - a Button (2) sits in a row (or is a Section's accessory); it has a label (<= 80 chars)
+ *   or an emoji; a non-link button has a `custom_id` of 1..100 chars, unique in the message.
  * `refuseCv2(fake)` makes a fake answer every CV2 payload with 400 (an API that refuses it).
  */
 import type { Json } from "./fake-discord-payloads.js";
@@ -48,6 +54,64 @@ export function textDisplays(list: Json[]): string[] {
     .map((c) => String(c.content ?? ""));
 }
 
+const SELECTS = new Set([3, 5, 6, 7, 8]);
+const LINK = 5;
+const PREMIUM = 6;
+
+function buttonProblem(b: Json, ids: Set<string>): string | undefined {
+  const label = b.label as string | undefined;
+  if (label !== undefined && (label === "" || label.length > 80))
+    return "a button label has 1..80 characters";
+  if (b.style !== PREMIUM && label === undefined && !b.emoji)
+    return "a button needs a label or an emoji";
+  if (b.style === LINK || b.style === PREMIUM) return undefined;
+  const id = b.custom_id;
+  if (typeof id !== "string" || id === "" || id.length > 100)
+    return "a button custom_id has 1..100 characters";
+  if (ids.has(id)) return `custom_id ${id} is used twice in one message`;
+  ids.add(id);
+  return undefined;
+}
+
+/** Why Discord would refuse these components' rows and buttons (either version), or undefined. */
+export function rowsProblem(components: Json[]): string | undefined {
+  const ids = new Set<string>();
+  const buttonsInRows = new Set<Json>();
+  for (const row of allComponents(components).filter((c) => c.type === 1)) {
+    const kids = (row.components as Json[] | undefined) ?? [];
+    const buttons = kids.filter((k) => k.type === 2);
+    const selects = kids.filter((k) => SELECTS.has(Number(k.type)));
+    const valid =
+      buttons.length + selects.length === kids.length &&
+      ((buttons.length >= 1 && buttons.length <= 5 && selects.length === 0) ||
+        (selects.length === 1 && buttons.length === 0));
+    if (!valid) return "an action row holds 1-5 buttons or one select menu";
+    for (const b of buttons) buttonsInRows.add(b);
+  }
+  for (const c of allComponents(components).filter((c) => c.type === 2)) {
+    const accessory = allComponents(components).some((s) => s.type === 9 && s.accessory === c);
+    if (!buttonsInRows.has(c) && !accessory) return "a button must sit in an action row";
+    const problem = buttonProblem(c, ids);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** Why Discord would refuse a message body without the CV2 flag: v1 rows only, at most 5. */
+export function v1Problem(components: Json[]): string | undefined {
+  if (components.some((c) => c.type !== 1)) return "only action rows may be top-level components";
+  if (components.length > 5) return "at most 5 action rows";
+  return rowsProblem(components);
+}
+
+/** Why Discord would refuse to post this new message body, or undefined when it is fine. */
+export function postRefusal(body: Json): Reply | undefined {
+  const components = (body.components as Json[] | undefined) ?? [];
+  if ((Number(body.flags ?? 0) & CV2) !== 0) return cv2Refusal({}, { flags: 0, content: "" }, body);
+  const problem = v1Problem(components);
+  return problem ? invalid(problem) : undefined;
+}
+
 /** Why Discord would refuse this edit of `msg`, or undefined when it is fine. */
 export function cv2Refusal(fake: object, msg: Json, body: Json): Reply | undefined {
   const wasV2 = (Number(msg.flags ?? 0) & CV2) !== 0;
@@ -59,7 +123,8 @@ export function cv2Refusal(fake: object, msg: Json, body: Json): Reply | undefin
   if (!v2) {
     if (all.some((c) => V2_TYPES.has(Number(c.type))))
       return invalid("components v2 types need the IS_COMPONENTS_V2 flag");
-    return undefined;
+    const problem = v1Problem(components);
+    return problem ? invalid(problem) : undefined;
   }
   if (wasV2 && body.flags !== undefined && (Number(body.flags) & CV2) === 0)
     return invalid("the IS_COMPONENTS_V2 flag cannot be removed");
@@ -81,6 +146,8 @@ export function cv2Refusal(fake: object, msg: Json, body: Json): Reply | undefin
     if (n < 1 || n > 3 || !c.accessory)
       return invalid("a section holds 1-3 text displays and an accessory");
   }
+  const rows = rowsProblem(components);
+  if (rows) return invalid(rows);
   const texts = textDisplays(components);
   if (texts.some((t) => t === "")) return invalid("text display content is required");
   if (texts.join("").length > 4000) return invalid("text displays hold at most 4000 characters");

@@ -1,5 +1,5 @@
 import type { FakeDiscord, RecordedCall } from "./fake-discord.js";
-import { CV2, cv2Refusal } from "./fake-discord-cv2.js";
+import { CV2, cv2Refusal, postRefusal } from "./fake-discord-cv2.js";
 import { type Json, message, snowflake } from "./fake-discord-payloads.js";
 
 /** A REST answer of the fake. */
@@ -240,10 +240,22 @@ function tooLong(call: RecordedCall): Reply | undefined {
     : undefined;
 }
 
+/** The body of a new message this call posts (a send, a follow-up, a reply callback), if any. */
+function postedBody(call: RecordedCall): Json | undefined {
+  if (call.method !== "POST" || !call.body) return undefined;
+  if (/^\/channels\/\d+\/messages$/.test(call.path) || /^\/webhooks\/\d+\/[^/]+$/.test(call.path))
+    return call.body;
+  const reply = /\/callback$/.test(call.path) && [4, 5].includes(Number(call.body.type));
+  return reply ? ((call.body.data as Json | undefined) ?? {}) : undefined;
+}
+
 /** Answers one REST call, or undefined when no route matches. */
 export function routeRest(fake: FakeDiscord, call: RecordedCall): Reply | undefined {
   const refused = tooLong(call);
   if (refused) return refused;
+  const posted = postedBody(call);
+  const badComponents = posted && postRefusal(posted);
+  if (badComponents) return badComponents;
   for (const [method, pattern, handle] of routes) {
     const m = call.method === method ? pattern.exec(call.path) : null;
     if (m)

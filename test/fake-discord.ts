@@ -29,6 +29,8 @@ export interface RecordedCall {
   body: Json | undefined;
   /** Epoch ms when received. */
   at: number;
+  /** HTTP status the fake answered with (set once answered). */
+  status?: number;
 }
 
 /** Options of `FakeDiscord.start`. */
@@ -234,6 +236,7 @@ export class FakeDiscord {
       };
       if (reply.status === 404 && reply.body?.code === 0) this.unhandled.push(call);
     }
+    call.status = reply.status;
     const type = reply.body === undefined ? {} : { "content-type": "application/json" };
     res.writeHead(reply.status, { ...type, ...bucket?.headers, ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));

@@ -11,10 +11,14 @@
  * - `recipient_user_id` + `recipient_team_id` are required outside DMs; `thread_ts` may be
  *   omitted only in channels; `task_display_mode` is `timeline` or `plan`;
  * - chunks: `markdown_text{text}`, `task_update{id,title,status in pending|in_progress|complete|error}`,
- *   `plan_update{title}`, `blocks{blocks}` (@slack/types chunk.ts).
+ *   `plan_update{title}`, `blocks{blocks}` (@slack/types chunk.ts);
+ * - chat.stopStream's `blocks` (any Block Kit blocks, at most 50, apart from the chunks'
+ *   blocks) render under the streamed content (docs.slack.dev chat.stopStream); every
+ *   blocks array must pass Slack's Block Kit rules (fake-slack-blocks.ts).
  * A workspace can refuse streaming altogether (`refuse`), as one without the feature does.
  */
 import type { FakeMessage } from "./fake-slack.js";
+import { blocksProblem, invalidBlocks } from "./fake-slack-blocks.js";
 
 /** Options of the fake's streaming methods. */
 export interface FakeStreamOptions {
@@ -166,12 +170,13 @@ export function fakeStream(options: FakeStreamOptions = {}): FakeStream {
       if ("error" in s) return { ok: false, error: s.error };
       const msg = messages.get(s.ts);
       if (!msg) return { ok: false, error: "message_not_found" };
+      // A refused call changes nothing: stopStream's blocks are checked before any text is added.
+      const invalid = method === "chat.stopStream" ? invalidBlocks(args.blocks) : undefined;
+      if (invalid) return invalid;
       const problem = add(msg, s, args, method === "chat.appendStream");
       if (problem) return { ok: false, error: problem };
       if (method === "chat.stopStream") {
         const blocks = args.blocks ?? [];
-        if (!Array.isArray(blocks) || blocks.length > 50)
-          return { ok: false, error: "invalid_blocks" };
         // stopStream's blocks render after the streamed content.
         msg.blocks.push(...(blocks as Array<Record<string, unknown>>));
         s.state = "stopped";
@@ -196,7 +201,8 @@ function chunkProblem(c: Record<string, unknown>): string | undefined {
         ? undefined
         : "invalid_chunks";
     case "blocks":
-      return Array.isArray(c.blocks) ? undefined : "invalid_chunks";
+      if (!Array.isArray(c.blocks)) return "invalid_chunks";
+      return blocksProblem(c.blocks) === undefined ? undefined : "invalid_blocks";
     default:
       return "invalid_chunks";
   }

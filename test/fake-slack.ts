@@ -20,6 +20,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RateWindows, type WindowLimit } from "./fake-rate-windows.js";
+import { invalidBlocks } from "./fake-slack-blocks.js";
 import type { FakeStream } from "./fake-slack-stream.js";
 import { Conditions } from "./fixtures/conditions.js";
 
@@ -141,12 +142,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const channel = String(args.channel ?? "");
     const streamed = options.stream?.handle(method, args, fake.messages);
     if (streamed) return streamed;
-    // Slack refuses a markdown block over 12,000 characters (and a message over 50 blocks).
+    // Slack refuses blocks that break a Block Kit rule (fake-slack-blocks.ts) and a
+    // markdown block over 12,000 characters.
+    const invalid = invalidBlocks(args.blocks);
+    if (invalid) return invalid;
     const blocks = blocksOf(args);
     const markdown = blocks.filter((b) => b.type === "markdown");
     if (markdown.reduce((n, b) => n + String(b.text ?? "").length, 0) > 12_000)
       return { ok: false, error: "msg_blocks_too_long" };
-    if (blocks.length > 50) return { ok: false, error: "invalid_blocks" };
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: fake.botUserId, bot_id: fake.botId, team_id: fake.teamId };

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { feedbackBlocks } from "../src/bots/slack/feedback-blocks.js";
+import { answerBlocks, feedbackBlocks } from "../src/bots/slack/feedback-blocks.js";
 import { neutralizeSlack } from "../src/bots/slack/neutralize.js";
 import { nothingShown, planChunks } from "../src/bots/slack/plan-chunks.js";
+import { stopBlocks } from "../src/bots/slack/stop-button.js";
 import { rolloverCut, streamablePrefix } from "../src/bots/slack/stream-text.js";
 import type { MoaEvent } from "../src/moa/events.js";
 import { foldEvent, initialView } from "../src/view/run-view.js";
+import type { FakeMessage } from "./fake-slack.js";
+import { blocksProblem } from "./fake-slack-blocks.js";
+import { fakeStream } from "./fake-slack-stream.js";
 
 const ev = (e: Record<string, unknown>) => e as unknown as MoaEvent;
 
@@ -85,5 +89,85 @@ describe("feedback blocks", () => {
       },
     ]);
     expect(feedbackBlocks({ stopKey: "k1" })).toEqual([]);
+  });
+});
+
+describe("the fake's Block Kit rules (Slack answers invalid_blocks)", () => {
+  const button = (fields: Record<string, unknown> = {}) => ({
+    type: "button",
+    text: { type: "plain_text", text: "Go" },
+    action_id: "a",
+    value: "v",
+    ...fields,
+  });
+  const actions = (...elements: unknown[]) => ({ type: "actions", elements });
+
+  it("accepts what the bot sends: Stop, then 👍/👎 and Regenerate under a finished answer", () => {
+    const key = "0b7e6a52-5b8f-4d7e-9d6e-3f1c2a4b5c6d";
+    const under = answerBlocks({ feedbackKey: key, regenerateKey: key });
+    expect(under.map((b) => b.type)).toEqual(["context_actions", "actions"]);
+    expect(blocksProblem([{ type: "markdown", text: "x" }, ...under])).toBeUndefined();
+    expect(blocksProblem(stopBlocks({ stopKey: key }))).toBeUndefined();
+  });
+
+  it("refuses what Slack refuses", () => {
+    expect(blocksProblem([{ type: "no_such_block" }])).toMatch(/unknown block type/);
+    expect(blocksProblem([actions()])).toMatch(/1\.\.25/);
+    const many = Array.from({ length: 26 }, (_, i) => button({ action_id: `a${i}` }));
+    expect(blocksProblem([actions(...many)])).toMatch(/1\.\.25/);
+    expect(blocksProblem([actions(button(), button())])).toMatch(/duplicate action_id/);
+    expect(
+      blocksProblem([actions(button({ text: { type: "plain_text", text: "x".repeat(76) } }))]),
+    ).toMatch(/1\.\.75/);
+    expect(blocksProblem([actions(button({ text: { type: "mrkdwn", text: "x" } }))])).toMatch(
+      /plain_text/,
+    );
+    expect(blocksProblem([actions(button({ value: "v".repeat(2_001) }))])).toMatch(/2,000/);
+    expect(blocksProblem([actions(button({ style: "blue" }))])).toMatch(/style/);
+    expect(blocksProblem([actions({ type: "feedback_buttons" })])).toMatch(/not an interactive/);
+    expect(blocksProblem([{ type: "context_actions", elements: [button()] }])).toMatch(
+      /cannot be in context_actions/,
+    );
+    const sixFeedback = answerBlocks({ feedbackKey: "k" })[0] as { elements: unknown[] };
+    const six = Array.from({ length: 6 }, () => sixFeedback.elements[0]);
+    expect(blocksProblem([{ type: "context_actions", elements: six }])).toMatch(/1\.\.5/);
+    const dup = [
+      { ...actions(button()), block_id: "b" },
+      { ...actions(button()), block_id: "b" },
+    ];
+    expect(blocksProblem(dup)).toMatch(/duplicate block_id/);
+    expect(blocksProblem(Array.from({ length: 51 }, () => ({ type: "divider" })))).toMatch(/50/);
+  });
+
+  it("a chat.stopStream with refused blocks changes nothing: the stream stays open, the text as it was", () => {
+    const stream = fakeStream();
+    const messages = new Map<string, FakeMessage>();
+    const start = stream.handle(
+      "chat.startStream",
+      { channel: "C1", recipient_user_id: "U1", recipient_team_id: "T1", markdown_text: "Hi" },
+      messages,
+    );
+    const ts = String(start?.ts);
+    const refused = stream.handle(
+      "chat.stopStream",
+      { channel: "C1", ts, markdown_text: " there", blocks: [actions()] },
+      messages,
+    );
+    expect(refused).toMatchObject({ ok: false, error: "invalid_blocks" });
+    expect(stream.streams.get(ts)?.state).toBe("streaming");
+    expect(messages.get(ts)?.text).toBe("Hi");
+    const chunk = stream.handle(
+      "chat.appendStream",
+      { channel: "C1", ts, chunks: [{ type: "blocks", blocks: [{ type: "nope" }] }] },
+      messages,
+    );
+    expect(chunk).toMatchObject({ ok: false, error: "invalid_blocks" });
+    const stopped = stream.handle(
+      "chat.stopStream",
+      { channel: "C1", ts, markdown_text: " there", blocks: answerBlocks({ regenerateKey: "k" }) },
+      messages,
+    );
+    expect(stopped).toMatchObject({ ok: true });
+    expect(messages.get(ts)?.text).toBe("Hi there");
   });
 });

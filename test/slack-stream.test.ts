@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { buttonValues } from "./fake-slack.js";
 import { eventCallback, messageEvent, postSigned } from "./fake-slack-requests.js";
 import { fakeStream, taskTrail } from "./fake-slack-stream.js";
 import { until } from "./fixtures/conditions.js";
@@ -61,14 +62,69 @@ describe("Slack native streaming", () => {
     ).toContain("Draft one.");
   });
 
-  it("the streamed final answer carries the 👍/👎 buttons, as the edited one does", async () => {
+  it("the streamed final answer carries the 👍/👎 and Regenerate buttons, as the edited one does", async () => {
     const stream = fakeStream();
     h = await startSlackHarness({ slack: { stream } });
     await h.command("rate me");
     await h.idle();
     const stop = h.fake.callsTo("chat.stopStream").at(-1);
+    expect(stop?.outcome).toBe("ok");
     expect(JSON.stringify(stop?.args.blocks)).toContain('"feedback_buttons"');
     expect(JSON.stringify(stop?.args.blocks)).toContain('"action_id":"moa_feedback"');
+    expect(JSON.stringify(stop?.args.blocks)).toContain('"action_id":"moa_regenerate"');
+    // The same blocks the edit path puts under its final answer.
+    const edited = await startSlackHarness();
+    try {
+      await edited.command("rate me");
+      await edited.idle();
+      const final = edited.fake.callsTo("chat.update").at(-1);
+      const under = (blocks: unknown) =>
+        (blocks as Array<{ type: string }>).filter((b) => b.type !== "markdown");
+      const strip = (blocks: unknown) =>
+        JSON.stringify(under(blocks)).replace(/[0-9a-f-]{36}/g, "K");
+      expect(strip(stop?.args.blocks)).toBe(strip(final?.args.blocks));
+    } finally {
+      await edited.close();
+    }
+  });
+
+  it("Regenerate on a streamed final: the aggregator alone re-runs into that same message, which keeps its buttons", async () => {
+    const stream = fakeStream();
+    let n = 0;
+    const agg = { reply: () => (++n === 1 ? "The first answer." : "A better answer.") };
+    h = await startSlackHarness({ slack: { stream }, models: { agg } });
+    await h.command("regen a stream", "trig.srg1");
+    await h.idle();
+    const stop = h.fake.callsTo("chat.stopStream").at(-1);
+    expect(stop?.outcome).toBe("ok");
+    const ts = String(stop?.args.ts);
+    const streamed = h.fake.messages.get(ts);
+    expect(streamed?.text).toContain("The first answer.");
+    const [runKey] = buttonValues(streamed, "moa_regenerate");
+    expect(runKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(stop?.args.blocks)).toContain('"action_id":"moa_feedback"');
+
+    await h.press({ messageTs: ts, actionId: "moa_regenerate", value: String(runKey) });
+    await h.fake.waitFor((f) =>
+      String(f.messages.get(ts)?.text).includes("regenerated from the stored drafts"),
+    );
+    await h.idle();
+    expect(h.models.requestsFor("p1")).toHaveLength(1);
+    expect(h.models.requestsFor("p2")).toHaveLength(1);
+    expect(h.models.requestsFor("agg")).toHaveLength(2);
+    // Rewritten in place with chat.update (a stopped stream is a plain message); no new stream.
+    expect(h.fake.callsTo("chat.startStream")).toHaveLength(1);
+    const updates = h.fake.callsTo("chat.update");
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) expect(u.args.ts).toBe(ts);
+    const shown = h.fake.messages.get(ts);
+    expect(shown?.text).toContain("A better answer.");
+    expect(shown?.text).not.toContain("The first answer.");
+    expect(h.fake.threadReplies(ts).some((m) => m.text.includes("Previous answer"))).toBe(true);
+    const [again] = buttonValues(shown, "moa_regenerate");
+    expect(again).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again).not.toBe(runKey);
+    expect(JSON.stringify(shown?.blocks)).toContain('"feedback_buttons"');
   });
 
   it("a /moa command streams a top-level message and threads the drafts under it", async () => {

@@ -25,6 +25,13 @@ export interface ChatSink {
   /** Called once when the flow is over, whatever happened (e.g. answer a pending deferral). */
   close?(): Promise<void>;
   /**
+   * After the final edit: the message size (chars, as `maxMessageChars`) the finished answer
+   * was shown at when the sink had more room than the profile's limit (a Discord Components V2
+   * final holds 4,000 chars); the presenter then posts only the rest in the thread. Undefined
+   * (or absent) when the text it was given is what it showed.
+   */
+  finalRoom?(): number | undefined;
+  /**
    * Optional native presentation (Slack streaming): called once before `open` (announcing
    * a run, not a plain reply), then with the live view after every event and once more with
    * the final view just before the final edit. After `open` it returns true while

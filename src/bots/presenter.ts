@@ -188,9 +188,27 @@ export async function present(
   await sleep(editDelay(lastEditAt, now(), interval));
   // Always sent when there were controls: the final edit is what removes the Stop button.
   if (final.main !== shown || controls || answerControls) view.delivery = await deliver();
-  postInThread(final.overflow);
+  postInThread(overflowAfter(view, final.overflow, sink, profile));
   await thread;
   return view;
+}
+
+/**
+ * The answer's continuation for the thread: what the final message did not show. A sink
+ * that showed the answer with more room (`finalRoom`) showed exactly what `renderView` puts
+ * in a message of that size, so the thread gets the rest, cut to the thread's own limit.
+ */
+function overflowAfter(
+  view: PresentedView,
+  overflow: string[],
+  sink: ChatSink,
+  profile: PlatformProfile,
+): string[] {
+  const room = view.delivery === "edited" ? sink.finalRoom?.() : undefined;
+  if (room === undefined || room <= profile.maxMessageChars) return overflow;
+  return renderView(view, { ...profile, maxMessageChars: room }).overflow.flatMap((part) =>
+    splitForLimit(part, profile.maxMessageChars),
+  );
 }
 
 /** 👍/👎 and Regenerate on a finished answer, keyed by the engine's run id; none otherwise. */

@@ -31,5 +31,6 @@ export function journaledSink(
     // A native sink (Slack streaming) must keep getting the view through the journal.
     ...(sink.progress && { progress: (view) => sink.progress?.(view) ?? false }),
     ...(sink.close && { close: () => sink.close?.() ?? Promise.resolve() }),
+    ...(sink.finalRoom && { finalRoom: () => sink.finalRoom?.() }),
   };
 }

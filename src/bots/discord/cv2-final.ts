@@ -1,18 +1,16 @@
 import {
-  type APIActionRowComponent,
-  type APIButtonComponentWithCustomId,
   type APIComponentInContainer,
   type APIMessageTopLevelComponent,
   type APITextDisplayComponent,
-  ButtonStyle,
   ComponentType,
   MessageFlags,
   SeparatorSpacingSize,
 } from "discord.js";
 import { count, seconds, shortReason } from "../../view/progress-line.js";
 import type { RunView } from "../../view/run-view.js";
-import { DISCORD_FEEDBACK_PREFIX, type MessageControls } from "../chat-sink.js";
-import { MAX_CUSTOM_ID_CHARS } from "./stop-button.js";
+import type { MessageControls } from "../chat-sink.js";
+import { feedbackRows } from "./feedback-buttons.js";
+import type { ButtonRows } from "./stop-button.js";
 
 /** Components V2 flag (1 << 15): content/embeds stop working; cannot be removed once set. */
 export const CV2_FLAG = MessageFlags.IsComponentsV2;
@@ -63,7 +61,10 @@ export function accentFor(view: RunView): number {
 /** Small footer line (Discord `-#` subtext): preset, models, time, tokens, cost, failures. */
 export function cv2Footer(view: RunView): string {
   const s = view.stats;
-  const parts = [`preset ${view.preset}`];
+  const parts = [
+    ...(view.regenerated ? ["regenerated from the stored drafts"] : []),
+    `preset ${view.preset}`,
+  ];
   if (s) {
     const models = [...new Set(s.calls.map((c) => c.model))];
     if (models.length > 0) parts.push(models.join(", "));
@@ -90,26 +91,12 @@ function clipTo(text: string, chars: number, bytes: number): [string, string] {
   return [text.slice(0, end), text.slice(end)];
 }
 
-function feedbackRow(
-  key: string,
-): APIActionRowComponent<APIButtonComponentWithCustomId> | undefined {
-  const up = `${DISCORD_FEEDBACK_PREFIX}:up:${key}`;
-  const down = `${DISCORD_FEEDBACK_PREFIX}:down:${key}`;
-  if (down.length > MAX_CUSTOM_ID_CHARS) return undefined;
-  const button = (custom_id: string, emoji: string): APIButtonComponentWithCustomId => ({
-    type: ComponentType.Button,
-    style: ButtonStyle.Secondary,
-    custom_id,
-    emoji: { name: emoji },
-  });
-  return { type: ComponentType.ActionRow, components: [button(up, "👍"), button(down, "👎")] };
-}
-
 /**
  * The final answer as a Components V2 message: one Container (accent by outcome) with the
- * answer in a Text Display, a separator, the footer and, with a feedback key, 👍/👎 buttons.
- * `answer` is already neutralised; what exceeds 4,000 chars (with the footer) or the byte
- * budget comes back in `rest`.
+ * answer in a Text Display, a separator, the footer and the same button row the edit path
+ * puts under a finished answer (👍/👎 with a feedback key, Regenerate with a regenerate key;
+ * an Action Row of at most 5 buttons is a valid Container child). `answer` is already
+ * neutralised; what exceeds 4,000 chars (with the footer) or the byte budget comes back in `rest`.
  */
 export function cv2Final(view: RunView, answer: string, controls?: MessageControls): Cv2Final {
   const foot = cv2Footer(view);
@@ -125,8 +112,7 @@ export function cv2Final(view: RunView, answer: string, controls?: MessageContro
     { type: ComponentType.Separator, divider: true, spacing: SeparatorSpacingSize.Small },
     text(foot),
   ];
-  const row = controls?.feedbackKey === undefined ? undefined : feedbackRow(controls.feedbackKey);
-  if (row) inside.push(row);
+  inside.push(...feedbackRows(controls));
   return {
     body: {
       flags: CV2_FLAG,
@@ -137,6 +123,22 @@ export function cv2Final(view: RunView, answer: string, controls?: MessageContro
       ],
     },
     rest,
+  };
+}
+
+/**
+ * A message that is already Components V2 can only be edited as one (the flag cannot be
+ * removed, `content` is refused): `text` as a Text Display, then the button rows, top level.
+ */
+export function cv2Text(text: string, rows: ButtonRows = []): Cv2Final["body"] {
+  return {
+    flags: CV2_FLAG,
+    content: null,
+    embeds: [],
+    components: [
+      { type: ComponentType.TextDisplay, content: text.trim() === "" ? "…" : text },
+      ...rows,
+    ],
   };
 }
 

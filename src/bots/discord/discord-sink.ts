@@ -1,10 +1,17 @@
 import { type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
 import type { RunView } from "../../view/run-view.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
-import { footer } from "../render-view.js";
-import { type Cv2Final, cv2Final, isFinal } from "./cv2-final.js";
+import { footer, renderView } from "../render-view.js";
+import {
+  CV2_FLAG,
+  CV2_MAX_TEXT_CHARS,
+  type Cv2Final,
+  cv2Final,
+  cv2Footer,
+  isFinal,
+} from "./cv2-final.js";
 import { feedbackRows } from "./feedback-buttons.js";
-import { NO_MENTIONS } from "./profile.js";
+import { discordProfile, NO_MENTIONS } from "./profile.js";
 import { type ButtonRows, StopButtons } from "./stop-button.js";
 import { type TypingChannel, TypingIndicator } from "./typing.js";
 
@@ -66,6 +73,7 @@ export class DiscordSink implements ChatSink {
 
   #view: RunView | undefined;
   #cv2Refused = false;
+  #room: number | undefined;
   readonly #typing: TypingIndicator;
 
   constructor(
@@ -102,19 +110,40 @@ export class DiscordSink implements ChatSink {
 
   /**
    * The final edit (a finished view, no Stop key) becomes a Components V2 message when
-   * native surfaces are on and the text fits; a refusal falls back to plain content.
+   * native surfaces are on, or the message already is one (a regenerated native final).
+   * It uses CV2's room (4,000 chars, not content's 2,000): the answer is rendered again at
+   * that size (`finalRoom` then tells the presenter, which posts only the rest); when that
+   * does not fit the byte budget, the presenter's text is used. A refusal falls back to
+   * the presenter's plain text (as CV2 text on a CV2 message).
    */
   async edit(text: string, controls?: MessageControls): Promise<void> {
     const view = this.#view;
-    if (this.options.native && !this.#cv2Refused && isFinal(view) && !controls?.stopKey) {
+    this.#room = undefined;
+    const cv2 = this.options.native || this.anchor.existing?.flags.has(CV2_FLAG) === true;
+    if (cv2 && !this.#cv2Refused && isFinal(view) && !controls?.stopKey) {
       this.#typing.stop();
-      const final = cv2Final(view, stripFooter(text, view), controls);
-      if (final.rest === "" && (await this.tryCv2(final))) return;
+      const room = CV2_MAX_TEXT_CHARS - cv2Footer(view).length;
+      const roomy = renderView(view, { ...discordProfile, maxMessageChars: room }).main;
+      const wide = cv2Final(view, stripFooter(roomy, view), controls);
+      if (room > discordProfile.maxMessageChars && wide.rest === "") {
+        if (await this.tryCv2(wide)) {
+          this.#room = room;
+          return;
+        }
+      } else {
+        const final = cv2Final(view, stripFooter(text, view), controls);
+        if (final.rest === "" && (await this.tryCv2(final))) return;
+      }
     }
     await this.anchor.edit(text, [
       ...this.stopButtons.components(controls),
       ...feedbackRows(controls),
     ]);
+  }
+
+  /** The message size the last final edit showed the answer at, when CV2 gave it more room. */
+  finalRoom(): number | undefined {
+    return this.#room;
   }
 
   /** Not native (the presenter edits as usual); keeps the view for the final and types while proposers run. */

@@ -57,3 +57,11 @@ export function regenerateBlocks(controls: MessageControls | undefined): types.K
     },
   ];
 }
+
+/**
+ * Everything under a finished answer, on the edit and the streaming path alike: the 👍/👎
+ * `context_actions` block, then the Regenerate `actions` block (each only with its key).
+ */
+export function answerBlocks(controls: MessageControls | undefined): types.KnownBlock[] {
+  return [...feedbackBlocks(controls), ...regenerateBlocks(controls)];
+}

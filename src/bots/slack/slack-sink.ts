@@ -1,7 +1,7 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import { MoaBotError } from "../../errors.js";
 import { type ChatSink, type MessageControls, RateLimitedError } from "../chat-sink.js";
-import { feedbackBlocks, regenerateBlocks } from "./feedback-blocks.js";
+import { answerBlocks } from "./feedback-blocks.js";
 import { type SlackMessageBody, slackMessage } from "./markdown.js";
 import { stopBlocks } from "./stop-button.js";
 
@@ -150,19 +150,14 @@ export class SlackSink implements ChatSink {
   }
 }
 
-/** The message body with the Stop button and the 👍/👎 blocks after the markdown block, if any. */
+/** The message body with the Stop button, the 👍/👎 and the Regenerate blocks after the markdown block, if any. */
 function withControls(
   body: SlackMessageBody,
   controls: MessageControls | undefined,
 ): SlackMessageBody {
   return {
     ...body,
-    blocks: [
-      ...body.blocks,
-      ...stopBlocks(controls),
-      ...feedbackBlocks(controls),
-      ...regenerateBlocks(controls),
-    ],
+    blocks: [...body.blocks, ...stopBlocks(controls), ...answerBlocks(controls)],
   };
 }
 

@@ -2,7 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { RunView } from "../../view/run-view.js";
 import type { ChatSink, MessageControls } from "../chat-sink.js";
 import { footer, INTERRUPTED_MESSAGE } from "../render-view.js";
-import { feedbackBlocks } from "./feedback-blocks.js";
+import { answerBlocks } from "./feedback-blocks.js";
 import { slackMessage } from "./markdown.js";
 import { neutralizeSlack } from "./neutralize.js";
 import { nothingShown, planChunks, type StreamChunk } from "./plan-chunks.js";
@@ -132,7 +132,7 @@ export class SlackStreamSink implements ChatSink {
 
   /**
    * On the edit path: an edit. While streaming this is the final edit (or the gate's
-   * interruption notice): the rest of the answer, the footer and the feedback buttons,
+   * interruption notice): the rest of the answer, the footer and the 👍/👎 and Regenerate buttons,
    * with chat.stopStream, or chat.update when the stream expired.
    */
   async edit(text: string, controls?: MessageControls): Promise<void> {
@@ -286,10 +286,13 @@ export class SlackStreamSink implements ChatSink {
     this.#segments.push({ ts, text: "_(continued)_\n\n", live: true });
   }
 
-  /** Stops the last stream with the closing text and the feedback buttons (chat.update when it expired). */
+  /**
+   * Stops the last stream with the closing text and the answer's buttons (👍/👎, Regenerate)
+   * in stopStream's `blocks`, rendered under the streamed content (chat.update when it expired).
+   */
   private async finish(last: Pending, controls: MessageControls | undefined): Promise<void> {
     const seg = this.current();
-    const blocks = feedbackBlocks(controls);
+    const blocks = answerBlocks(controls);
     if (seg.live) {
       try {
         await this.chat.stopStream({
@@ -310,7 +313,7 @@ export class SlackStreamSink implements ChatSink {
     await this.update(seg, blocks);
   }
 
-  private async update(seg: Segment, extra: ReturnType<typeof feedbackBlocks>): Promise<void> {
+  private async update(seg: Segment, extra: ReturnType<typeof answerBlocks>): Promise<void> {
     const body = slackMessage(seg.text);
     this.#lastCallAt = this.now();
     await this.chat.update({
