@@ -158,8 +158,7 @@ export async function startSlackBot(
   };
   registerSlackListeners(app, {
     start,
-    regenerate: (press, target) =>
-      existing.regenerate(press, new SlackSink(chat, target)),
+    regenerate: (press, target) => existing.regenerate(press, new SlackSink(chat, target)),
     suggestPrompts,
     ...(deps.gate && { stop: deps.gate.stop.bind(deps.gate) }),
     vote: deps.vote,
