@@ -48,7 +48,8 @@ export function parseAssignments(tokens: readonly string[]): Assignment[] {
  * goes to the key that writes its field (a typed one first) to be worded; one problem per key.
  */
 function problemsOf(assignments: Assignment[], draft: Preset, config: ModelPolicyConfig) {
-  const problems = new Map<string, string>();
+  // Typed keys first, in the order typed; "" until a key has a problem.
+  const problems = new Map(assignments.map((a) => [a.key.name, ""]));
   for (const { key, value } of assignments) {
     try {
       key.apply(value, draft, config);
@@ -64,10 +65,10 @@ function problemsOf(assignments: Assignment[], draft: Preset, config: ModelPolic
     const key = typed?.key ?? SET_KEYS.find((k) => k.fields.includes(field));
     const at = { issue, value: typed?.value, draft, config };
     const name = key?.name ?? String(field);
-    if (!problems.has(name))
+    if (!problems.get(name))
       problems.set(name, key?.problem?.(at) ?? `\`${name}\`: ${sentence(issue.message)}`);
   }
-  return { preset: parsed.data, problems: [...problems.values()] };
+  return { preset: parsed.data, problems: [...problems.values()].filter(Boolean) };
 }
 
 /** `preset set key=value ...`: customise this channel's preset; all keys apply or none. */
