@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../src/commands/dispatch.js";
-import type { Preset } from "../src/moa/preset.js";
+import { SET_KEYS } from "../src/commands/preset-set-keys.js";
+import {
+  DEFAULT_SELF_SAMPLES,
+  type Preset,
+  PresetSchema,
+  presetFieldBounds,
+} from "../src/moa/preset.js";
 import type { Kv } from "../src/store/kv.js";
 import { slackInvocation, tempSqliteKv, testDeps } from "./fixtures/commands-env.js";
 
@@ -181,5 +187,73 @@ describe("preset set: valid input is stored as one custom preset", () => {
     const after = await presetAfter("preset set self=off deadline=off");
     expect(after).toMatchObject({ kind: "mixture", proposers: ["gpt-4.1-mini"], samples: 1 });
     expect(after.layerDeadlineMs).toBeUndefined();
+  });
+});
+
+describe("preset set: every problem at once, worded from the schema", () => {
+  it("lists each bad key once, in the order typed, and stores nothing", async () => {
+    const text = "preset set deadline=50ms layers=7 aggregator=nope:model-x temperature=hot";
+    const { text: reply, deps } = await replyTo(text);
+    expect(reply.split("\n")).toEqual([
+      "`deadline` must be from 100ms to 600s; got 50ms.",
+      "`layers` must be from 1 to 4; got 7.",
+      "Unknown model for `aggregator`: `nope:model-x` names provider `nope`, which is not configured here (configured: default, groq).",
+      "`temperature` takes a number from 0 to 2, e.g. `temperature=0.5`; got `hot`.",
+    ]);
+    expect(await deps.stores.presets.getChannel(admin(text))).toBeUndefined();
+  });
+
+  it("judges a rule across keys once each field passes", async () => {
+    // min_proposers=5 exceeds the 3 proposers too, but layers=7 is the problem to fix first.
+    expect((await replyTo("preset set layers=7 min_proposers=5")).text).toBe(
+      "`layers` must be from 1 to 4; got 7.",
+    );
+  });
+
+  it("names the key people know when another key's change breaks it", async () => {
+    await presetAfter("preset set min_proposers=3");
+    expect((await replyTo("preset set proposers=gpt-4.1-mini,gpt-4o-mini")).text).toBe(
+      "`min_proposers` is 3 but each layer has only 2 proposers; lower it, e.g. `min_proposers=2`.",
+    );
+  });
+
+  it("a field two keys write is reported under the one typed", async () => {
+    const long = "m".repeat(201);
+    expect((await replyTo(`preset set self=${long}`)).text).toBe(
+      "`self`: Too big: expected string to have <=200 characters.",
+    );
+    expect((await replyTo(`preset set proposers=gpt-4.1,${long}`)).text).toBe(
+      "`proposers`: Too big: expected string to have <=200 characters.",
+    );
+  });
+
+  it("quotes the schema's bounds, so changing them changes the message", async () => {
+    const layers = presetFieldBounds("layers");
+    expect((await replyTo(`preset set layers=${layers.max + 1}`)).text).toBe(
+      `\`layers\` must be from ${layers.min} to ${layers.max}; got ${layers.max + 1}.`,
+    );
+    const samples = presetFieldBounds("samples");
+    expect((await replyTo(`preset set self=gpt-4.1*${samples.max + 1}`)).text).toBe(
+      `Too many proposers: \`self=gpt-4.1*${samples.max + 1}\` gives ${samples.max + 1} per layer; the limit is ${samples.max}.`,
+    );
+    const agree = presetFieldBounds("agreementExit");
+    expect((await replyTo(`preset set agree=${agree.min / 2}`)).text).toBe(
+      `\`agree\` takes a similarity from ${agree.min} to ${agree.max}, e.g. \`agree=0.8\`, or \`agree=off\`; got \`${agree.min / 2}\`.`,
+    );
+    const minProposers = presetFieldBounds("minProposers");
+    expect((await replyTo("preset set min_proposers=two")).text).toBe(
+      `\`min_proposers\` takes a whole number from ${minProposers.min} to ${minProposers.max}, e.g. \`min_proposers=2\`; got \`two\`.`,
+    );
+  });
+
+  it("every field a key declares is a PresetSchema field", () => {
+    const schemaFields = Object.keys(PresetSchema.shape);
+    for (const key of SET_KEYS)
+      expect(schemaFields).toEqual(expect.arrayContaining([...key.fields]));
+  });
+
+  it("`self=model` without `*N` takes the preset module's default sample count", async () => {
+    const preset = await presetAfter("preset set self=gpt-4.1-mini");
+    expect(preset.samples).toBe(DEFAULT_SELF_SAMPLES);
   });
 });

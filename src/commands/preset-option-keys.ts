@@ -1,5 +1,7 @@
-import { UsageError } from "../errors.js";
+import { type Preset, presetFieldBounds } from "../moa/preset.js";
 import type { SetKeySpec } from "./preset-set-keys.js";
+
+const AGREE = presetFieldBounds("agreementExit");
 
 /** `preset set` keys for the aggregation options issue 12 added (council view, early agreement exit). */
 export const OPTION_KEYS: readonly SetKeySpec[] = [
@@ -8,28 +10,29 @@ export const OPTION_KEYS: readonly SetKeySpec[] = [
     summary:
       "paper (the paper's aggregator prompt) or council (also: where drafts agree, disagree, unique points, confidence)",
     example: "style=council",
+    fields: ["style"],
     apply(value, draft) {
-      if (value !== "paper" && value !== "council")
-        throw new UsageError(`\`style\` is \`paper\` or \`council\`; got \`${value}\`.`);
-      draft.style = value;
+      draft.style = value as Preset["style"];
     },
+    problem: ({ issue, value }) =>
+      issue.code === "invalid_value"
+        ? `\`style\` is ${issue.values.map((v) => `\`${String(v)}\``).join(" or ")}; got \`${value}\`.`
+        : undefined,
   },
   {
     name: "agree",
-    summary:
-      "early agreement exit: skip later proposer layers when all drafts are this alike (word-set Jaccard 0.05-1, or off)",
+    summary: `early agreement exit: skip later proposer layers when all drafts are this alike (word-set Jaccard ${AGREE.min}-${AGREE.max}, or off)`,
     example: "agree=0.8",
+    fields: ["agreementExit"],
     apply(value, draft) {
       if (value === "off" || value === "none") {
         delete draft.agreementExit;
         return;
       }
-      const n = /^(0?\.\d+|1(\.0*)?|0)$/.test(value) ? Number(value) : Number.NaN;
-      if (!(n >= 0.05 && n <= 1))
-        throw new UsageError(
-          `\`agree\` takes a similarity from 0.05 to 1, e.g. \`agree=0.8\`, or \`agree=off\`; got \`${value}\`.`,
-        );
-      draft.agreementExit = n;
+      // Not a plain number: NaN, which the schema refuses, and `problem` words it.
+      draft.agreementExit = /^[\d.]+$/.test(value) ? Number(value) : Number.NaN;
     },
+    problem: ({ value }) =>
+      `\`agree\` takes a similarity from ${AGREE.min} to ${AGREE.max}, e.g. \`agree=0.8\`, or \`agree=off\`; got \`${value}\`.`,
   },
 ];

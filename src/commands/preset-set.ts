@@ -3,6 +3,7 @@ import { type Preset, PresetSchema } from "../moa/preset.js";
 import { presetInForce } from "./channel-preset.js";
 import { privateReply } from "./command-result.js";
 import { authorship, type CommandSpec } from "./command-spec.js";
+import { type ModelPolicyConfig, sentence } from "./model-policy.js";
 import { presetSummary } from "./preset-format.js";
 import { SET_KEYS, type SetKeySpec } from "./preset-set-keys.js";
 import { nearest } from "./suggest.js";
@@ -10,19 +11,11 @@ import { tokenize } from "./tokenize.js";
 
 const KEY_NAMES = SET_KEYS.map((k) => k.name);
 const KEYS_HINT = `Keys: ${KEY_NAMES.join(", ")}.`;
-/** PresetSchema field -> the `preset set` key that sets it, for schema messages. */
-const KEY_OF_FIELD: Record<string, string> = {
-  maxTokens: "max_tokens",
-  minProposers: "min_proposers",
-  layerDeadlineMs: "deadline",
-  samples: "self",
-};
+type Assignment = { key: SetKeySpec; value: string };
 
 /** Splits `key=value` tokens; UsageError for a token without `=`, an unknown or repeated key, or self with proposers. */
-export function parseAssignments(
-  tokens: readonly string[],
-): Array<{ key: SetKeySpec; value: string }> {
-  const out: Array<{ key: SetKeySpec; value: string }> = [];
+export function parseAssignments(tokens: readonly string[]): Assignment[] {
+  const out: Assignment[] = [];
   for (const token of tokens) {
     const eq = token.indexOf("=");
     if (eq <= 0) {
@@ -50,19 +43,32 @@ export function parseAssignments(
   return out;
 }
 
-/** Rules that span keys, checked before the schema so the message names the keys people type. */
-function checkCombination(p: Preset): void {
-  const perLayer = p.kind === "self" ? p.samples : p.proposers.length;
-  if (p.kind === "self" && p.temperature <= 0) {
-    throw new UsageError(
-      "Self-MoA needs `temperature` above 0, or every sample is the same answer; e.g. `temperature=0.7`.",
-    );
+/**
+ * Applies every key to `draft`, then one PresetSchema parse judges the result whole. Each issue
+ * goes to the key that writes its field (a typed one first) to be worded; one problem per key.
+ */
+function problemsOf(assignments: Assignment[], draft: Preset, config: ModelPolicyConfig) {
+  // Typed keys first, in the order typed; "" until a key has a problem.
+  const problems = new Map(assignments.map((a) => [a.key.name, ""]));
+  for (const { key, value } of assignments) {
+    try {
+      key.apply(value, draft, config);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.set(key.name, error.userMessage);
+    }
   }
-  if (p.minProposers > perLayer) {
-    throw new UsageError(
-      `\`min_proposers\` is ${p.minProposers} but each layer has only ${perLayer} proposer${perLayer === 1 ? "" : "s"}; lower it, e.g. \`min_proposers=${perLayer}\`.`,
-    );
+  const parsed = PresetSchema.safeParse(draft);
+  for (const issue of parsed.error?.issues ?? []) {
+    const field = issue.path[0] as keyof Preset;
+    const typed = assignments.find((a) => a.key.fields.includes(field));
+    const key = typed?.key ?? SET_KEYS.find((k) => k.fields.includes(field));
+    const at = { issue, value: typed?.value, draft, config };
+    const name = key?.name ?? String(field);
+    if (!problems.get(name))
+      problems.set(name, key?.problem?.(at) ?? `\`${name}\`: ${sentence(issue.message)}`);
   }
+  return { preset: parsed.data, problems: [...problems.values()].filter(Boolean) };
 }
 
 /** `preset set key=value ...`: customise this channel's preset; all keys apply or none. */
@@ -92,32 +98,24 @@ export const presetSet: CommandSpec = {
         `Say what to change, e.g. \`preset set layers=3 temperature=0.5\`. ${KEYS_HINT}`,
       );
     const current = await presetInForce(ctx);
-    const draft = structuredClone(current.preset);
-    for (const { key, value } of assignments) key.apply(value, draft, ctx.deps.config);
-    checkCombination(draft);
     const basedOn =
       current.source === "custom" ? (current.basedOn ?? "default") : current.preset.name;
-    const parsed = PresetSchema.safeParse({
-      ...draft,
+    const draft = {
+      ...structuredClone(current.preset),
       name: "custom",
       description: `Customised from ${basedOn}`,
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = String(issue?.path[0] ?? "preset");
-      throw new UsageError(
-        `That preset would not be valid: \`${KEY_OF_FIELD[field] ?? field}\`: ${issue?.message}.`,
-      );
-    }
+    };
+    const { preset, problems } = problemsOf(assignments, draft, ctx.deps.config);
+    if (!preset || problems.length > 0) throw new UsageError(problems.join("\n"));
     // One write of the whole preset: a crash leaves the old preset or the new one.
     await ctx.deps.stores.presets.setChannel(
       ctx.invocation,
-      { kind: "custom", preset: parsed.data, basedOn },
+      { kind: "custom", preset, basedOn },
       authorship(ctx),
     );
     const changed = assignments.map((a) => a.key.name).join(", ");
     return privateReply(
-      `Updated this channel's preset (${changed}): ${presetSummary(parsed.data)}. See it all with \`preset\`.`,
+      `Updated this channel's preset (${changed}): ${presetSummary(preset)}. See it all with \`preset\`.`,
     );
   },
 };

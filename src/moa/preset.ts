@@ -56,38 +56,22 @@ export const PresetSchema = z
     /** Early agreement exit: when every pair of a layer's drafts is at least this similar (token-set Jaccard, 0-1), later proposer layers are skipped. Absent = off. */
     agreementExit: z.number().min(0.05).max(1).optional(),
   })
-  .superRefine((p, ctx) => {
-    if (p.kind === "self" && p.proposers.length !== 1)
-      ctx.addIssue({
-        code: "custom",
-        path: ["proposers"],
-        message: "Self-MoA takes exactly one proposer model",
-      });
-    if (p.kind === "self" && p.temperature <= 0)
-      ctx.addIssue({
-        code: "custom",
-        path: ["temperature"],
-        message: "Self-MoA needs temperature > 0",
-      });
-    if (p.kind === "mixture" && p.samples !== 1)
-      ctx.addIssue({
-        code: "custom",
-        path: ["samples"],
-        message: "samples is for Self-MoA presets only",
-      });
-    if (proposersPerLayerOf(p) > PRESET_LIMITS.maxProposersPerLayer)
-      ctx.addIssue({
-        code: "custom",
-        path: ["samples"],
-        message: `at most ${PRESET_LIMITS.maxProposersPerLayer} proposers per layer`,
-      });
-    if (p.minProposers > proposersPerLayerOf(p))
-      ctx.addIssue({
-        code: "custom",
-        path: ["minProposers"],
-        message: "minProposers exceeds the proposers per layer",
-      });
-  });
+  // Rules across fields are judged only on fields that each pass, so one bad value reports once.
+  .superRefine(
+    (p, ctx) => {
+      const fail = (field: string, message: string) =>
+        ctx.addIssue({ code: "custom", path: [field], message });
+      if (p.kind === "self" && p.proposers.length !== 1)
+        fail("proposers", "Self-MoA takes exactly one proposer model");
+      if (p.kind === "self" && p.temperature <= 0)
+        fail("temperature", "Self-MoA needs temperature > 0");
+      if (p.kind === "mixture" && p.samples !== 1)
+        fail("samples", "samples is for Self-MoA presets only");
+      if (p.minProposers > proposersPerLayer(p))
+        fail("minProposers", "minProposers exceeds the proposers per layer");
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  );
 
 /** A validated preset. */
 export type Preset = z.output<typeof PresetSchema>;
@@ -95,25 +79,25 @@ export type Preset = z.output<typeof PresetSchema>;
 export type PresetInput = z.input<typeof PresetSchema>;
 
 /** Numeric fields of a preset (the ones with bounds). */
-export type NumericPresetField =
-  | "layers"
-  | "temperature"
-  | "maxTokens"
-  | "minProposers"
-  | "layerDeadlineMs"
-  | "samples";
+export type NumericPresetField = {
+  [K in keyof Preset]-?: NonNullable<Preset[K]> extends number ? K : never;
+}[keyof Preset];
 
-/** The schema's own [min, max] of a numeric field, so commands never copy the bounds. */
-export function presetFieldBounds(field: NumericPresetField): { min: number; max: number } {
+/** Self-MoA samples per layer when `preset set self=model` gives no `*N`. */
+export const DEFAULT_SELF_SAMPLES = 4;
+
+/** The schema's own [min, max] of a numeric field, and whether it must be whole, so commands never copy them. */
+export function presetFieldBounds(field: NumericPresetField) {
   let schema: unknown = PresetSchema.shape[field];
   // Unwrap .default()/.optional() down to the number schema carrying the checks.
   while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional)
     schema = schema.unwrap();
-  const number = schema as z.ZodNumber;
-  return { min: number.minValue ?? 0, max: number.maxValue ?? Number.MAX_SAFE_INTEGER };
+  const { minValue, maxValue, isInt } = schema as z.ZodNumber;
+  return { min: minValue ?? 0, max: maxValue ?? Number.MAX_SAFE_INTEGER, int: isInt };
 }
 
-function proposersPerLayerOf(p: Pick<Preset, "kind" | "proposers" | "samples">): number {
+/** Proposer calls per layer: the samples of Self-MoA, else the proposers. */
+export function proposersPerLayer(p: Pick<Preset, "kind" | "proposers" | "samples">): number {
   return p.kind === "self" ? p.samples : p.proposers.length;
 }
 
