@@ -10,6 +10,24 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** `runs` signed `/moa` commands at once, each from its own user (the per-user quota is 5 a minute). */
+const askAtOnce = (hh: SlackHarness, runs: number, channelOf: (i: number) => string) =>
+  Promise.all(
+    Array.from({ length: runs }, (_, i) =>
+      postSigned(
+        hh.url,
+        slashCommand({
+          text: `question ${i}`,
+          triggerId: `t.${i}`,
+          responseUrl: hh.fake.responseUrl(`t.${i}`),
+          channelId: channelOf(i),
+          userId: `U${i}`,
+        }),
+        { secret: SIGNING_SECRET },
+      ),
+    ),
+  );
+
 const roots = (hh: SlackHarness) =>
   [...hh.fake.messages.values()].filter((m) => m.threadTs === undefined);
 
@@ -47,22 +65,7 @@ describe("Slack delivery is bounded and has a fallback", () => {
       models: { agg: { reply, tokenMs: 40 } },
     });
     const hh = h;
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        postSigned(
-          hh.url,
-          slashCommand({
-            text: `question ${i}`,
-            triggerId: `t.${i}`,
-            responseUrl: hh.fake.responseUrl(`t.${i}`),
-            channelId: `C${i % 10}`,
-            // 20 people, as the quotas (5 runs a minute per user) would refuse 20 from one.
-            userId: `U${i}`,
-          }),
-          { secret: SIGNING_SECRET },
-        ),
-      ),
-    );
+    await askAtOnce(hh, 20, (i) => `C${i % 10}`);
     await hh.idle(60_000);
     const answers = roots(hh);
     expect(answers).toHaveLength(20);
@@ -75,21 +78,7 @@ describe("posts paced per channel", () => {
   it("4 runs in one channel post every draft without a 429 from chat.postMessage", async () => {
     h = await startSlackHarness();
     const hh = h;
-    await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        postSigned(
-          hh.url,
-          slashCommand({
-            text: `question ${i}`,
-            triggerId: `t.${i}`,
-            responseUrl: hh.fake.responseUrl(`t.${i}`),
-            channelId: "C0BUSY",
-            userId: `U${i}`,
-          }),
-          { secret: SIGNING_SECRET },
-        ),
-      ),
-    );
+    await askAtOnce(hh, 4, () => "C0BUSY");
     await hh.idle(60_000);
     const posts = hh.fake.callsTo("chat.postMessage");
     // 4 roots and their drafts: more than twice Slack's burst of 5 posts in 5 s in one channel.
