@@ -16,8 +16,6 @@ export interface ChatRequest {
 
 /** Request budget a provider reported in its `x-ratelimit-*` headers. */
 export interface RateLimitInfo {
-  /** Requests allowed per window (`x-ratelimit-limit-requests`). */
-  limitRequests?: number;
   /** Requests left in the current window (`x-ratelimit-remaining-requests`). */
   remainingRequests?: number;
   /** Ms until the request budget is full again (`x-ratelimit-reset-requests`). */

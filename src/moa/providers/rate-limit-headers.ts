@@ -8,10 +8,8 @@ import type { RateLimitInfo } from "../chat-model.js";
 export function rateLimitInfo(headers: Headers | undefined): RateLimitInfo | undefined {
   if (!headers) return undefined;
   const info: RateLimitInfo = {};
-  const limit = count(headers.get("x-ratelimit-limit-requests"));
   const remaining = count(headers.get("x-ratelimit-remaining-requests"));
   const reset = durationMs(headers.get("x-ratelimit-reset-requests"));
-  if (limit !== undefined) info.limitRequests = limit;
   if (remaining !== undefined) info.remainingRequests = remaining;
   if (reset !== undefined) info.resetRequestsMs = reset;
   return Object.keys(info).length > 0 ? info : undefined;

@@ -7,6 +7,11 @@ export type { ProviderLimits } from "./provider-lane.js";
 /** A minute and a second of slack (see `rateWindowMs`). */
 export const DEFAULT_RATE_WINDOW_MS = 61_000;
 
+/** Provider-wide pause after a 429 that carried no Retry-After, ms. */
+const FALLBACK_PAUSE_MS = 1_000;
+/** Longest provider-wide pause honoured, ms, against absurd headers. */
+const MAX_PAUSE_MS = 120_000;
+
 /** 429s a call may absorb by queueing again before the error reaches the engine. */
 export const DEFAULT_MAX_REQUEUES = 50;
 
@@ -27,10 +32,6 @@ export interface ProviderSchedulerOptions {
    * provider's cannot squeeze one request too many into its window.
    */
   rateWindowMs?: number;
-  /** Provider-wide pause after a 429 that carried no Retry-After, ms (default 1 000). */
-  fallbackPauseMs?: number;
-  /** Longest provider-wide pause honoured, ms (default 120 000), against absurd headers. */
-  maxPauseMs?: number;
   /**
    * 429s absorbed per call (default 50): a call rate-limited before any text is queued
    * again, ahead of new calls, instead of failing; the engine's queue timeout bounds the wait.
@@ -98,7 +99,7 @@ export class ProviderScheduler implements ChatModel {
           limits.rpm > 0 ? await this.options.sharedBudget?.take(provider, limits.rpm) : 0;
         if (wait) {
           // Other instances spent the budget: nobody here starts until it has room.
-          lane.pause(Date.now() + Math.min(wait, this.maxPauseMs));
+          lane.pause(Date.now() + Math.min(wait, MAX_PAUSE_MS));
           continue;
         }
         yield { type: "started" };
@@ -138,19 +139,15 @@ export class ProviderScheduler implements ChatModel {
     return until > Date.now() ? until : 0;
   }
 
-  private get maxPauseMs(): number {
-    return this.options.maxPauseMs ?? 120_000;
-  }
-
   /** The provider says its request budget is spent: start nothing until it resets. */
   private learn(lane: ProviderLane, remaining: number | undefined, resetMs: number | undefined) {
     if (remaining !== 0 || resetMs === undefined || resetMs <= 0) return;
-    lane.pause(Date.now() + Math.min(resetMs, this.maxPauseMs));
+    lane.pause(Date.now() + Math.min(resetMs, MAX_PAUSE_MS));
   }
 
   private pause(provider: string, lane: ProviderLane, error: ModelError): void {
-    const wanted = error.retryAfterMs ?? this.options.fallbackPauseMs ?? 1_000;
-    const pauseMs = Math.min(Math.max(0, wanted), this.maxPauseMs);
+    const wanted = error.retryAfterMs ?? FALLBACK_PAUSE_MS;
+    const pauseMs = Math.min(Math.max(0, wanted), MAX_PAUSE_MS);
     if (pauseMs <= 0) return;
     lane.pause(Date.now() + pauseMs);
     this.options.onPause?.(provider, pauseMs);
