@@ -24,6 +24,25 @@ function journals(now: () => number) {
 }
 
 describe("run journal", () => {
+  it("an instance whose registration was overwritten by another's lists itself again on its next heartbeat", async () => {
+    let t = 1_000_000;
+    const { make } = journals(() => t);
+    const a = make("a");
+    const b = make("b");
+    // Both read the empty list, then both write it with only themselves: one entry is lost.
+    await Promise.all([a.register(), b.register()]);
+    await a.add({ runKey: "ra", inv: { ...inv("ra") }, message: { ts: "1.0" }, startedAt: t });
+    await b.add({ runKey: "rb", inv: { ...inv("rb") }, message: { ts: "2.0" }, startedAt: t });
+    await a.heartbeat();
+    await b.heartbeat();
+    // Both die; a third instance must find the runs of both.
+    t += 60_000;
+    const taker = make("taker");
+    await taker.register();
+    const taken = await taker.takeOver(20_000);
+    expect(taken.map((e) => e.runKey).sort()).toEqual(["ra", "rb"]);
+  });
+
   it("re-runs fresh runs of a silent instance, marks old ones interrupted, and takes each once", async () => {
     let t = 1_000_000;
     const { make } = journals(() => t);

@@ -60,11 +60,8 @@ export class RunJournal {
   }
 
   /** Registers this instance (once, at start) and writes its first heartbeat. */
-  async register(): Promise<void> {
-    const known = await this.instances();
-    if (!known.includes(this.options.instance))
-      await this.kv.set(INSTANCES_KEY, [...known, this.options.instance], JOURNAL_TTL_MS);
-    await this.heartbeat();
+  register(): Promise<void> {
+    return this.heartbeat();
   }
 
   /** Journals a run (after its message is up). */
@@ -79,9 +76,16 @@ export class RunJournal {
     return this.write();
   }
 
-  /** Rewrites this instance's journal with a fresh heartbeat. */
-  heartbeat(): Promise<void> {
-    return this.write();
+  /**
+   * Rewrites this instance's journal with a fresh heartbeat, and lists the instance again if
+   * it is missing: two instances registering at once can each overwrite the other's entry
+   * (the list is read, then written), and an unlisted instance's runs would never be taken over.
+   */
+  async heartbeat(): Promise<void> {
+    const known = await this.instances();
+    if (!known.includes(this.options.instance))
+      await this.kv.set(INSTANCES_KEY, [...known, this.options.instance], JOURNAL_TTL_MS);
+    await this.write();
   }
 
   /**
