@@ -24,6 +24,49 @@ function journals(now: () => number) {
 }
 
 describe("run journal", () => {
+  it("leaves a run of a platform the taker does not run for an instance that runs it", async () => {
+    let t = 1_000_000;
+    const { make } = journals(() => t);
+    const dead = make("dead");
+    await dead.register();
+    const discordInv = { ...inv("d"), platform: "discord" };
+    await dead.add({ runKey: "s", inv: { ...inv("s") }, message: { ts: "1.0" }, startedAt: t });
+    await dead.add({ runKey: "d", inv: discordInv, message: { id: "9" }, startedAt: t });
+    t += 60_000;
+    const got: string[] = [];
+    const slackOnly = make("slack-only");
+    await slackOnly.register();
+    const slack = { slack: (i: Invocation) => void got.push(`slack ${i.eventKey}`) };
+    expect(await takeOverRuns(slackOnly, 20_000, slack, silentLogger, () => t)).toBe(1);
+    // Neither the Slack instance again nor its next tick takes the Discord run.
+    expect(await takeOverRuns(slackOnly, 20_000, slack, silentLogger, () => t)).toBe(0);
+    const discordOnly = make("discord-only");
+    await discordOnly.register();
+    const discord = { discord: (i: Invocation) => void got.push(`discord ${i.eventKey}`) };
+    expect(await takeOverRuns(discordOnly, 20_000, discord, silentLogger, () => t)).toBe(1);
+    expect(got).toEqual(["slack s", "discord d"]);
+    expect(await takeOverRuns(discordOnly, 20_000, discord, silentLogger, () => t)).toBe(0);
+  });
+
+  it("drops, with a log line, a run no instance could resume for a day", async () => {
+    let t = 1_000_000;
+    const { kv } = journals(() => t);
+    const log = recordingLog();
+    const dead = new RunJournal(kv, silentLogger, { instance: "dead", now: () => t });
+    await dead.register();
+    const discordInv = { ...inv("d"), platform: "discord" };
+    await dead.add({ runKey: "d", inv: discordInv, message: { id: "9" }, startedAt: t });
+    t += 25 * 60 * 60 * 1000;
+    const taker = new RunJournal(kv, log, { instance: "taker", now: () => t });
+    await taker.register();
+    expect(await takeOverRuns(taker, 20_000, { slack: () => {} }, silentLogger, () => t)).toBe(0);
+    expect(log.lines.map((l) => l.msg)).toEqual([
+      "store: journaled runs no instance could resume for a day; dropped",
+    ]);
+    expect(await takeOverRuns(taker, 20_000, { slack: () => {} }, silentLogger, () => t)).toBe(0);
+    expect(log.lines).toHaveLength(1);
+  });
+
   it("an instance whose registration was overwritten by another's lists itself again on its next heartbeat", async () => {
     let t = 1_000_000;
     const { make } = journals(() => t);

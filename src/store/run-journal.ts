@@ -90,10 +90,14 @@ export class RunJournal {
 
   /**
    * Takes over the runs of instances whose heartbeat is older than `staleMs` (this
-   * instance's own earlier lives included), each instance at most once across all
-   * takers. Their journals are deleted: the caller now owns those runs.
+   * instance's own earlier lives included), each instance at most once at a time across all
+   * takers: the caller now owns those runs. Runs `canTake` refuses (a platform this instance
+   * does not run) stay journaled under their instance for another taker to find.
    */
-  async takeOver(staleMs: number): Promise<JournalEntry[]> {
+  async takeOver(
+    staleMs: number,
+    canTake: (entry: JournalEntry) => boolean = () => true,
+  ): Promise<JournalEntry[]> {
     const taken: JournalEntry[] = [];
     const instances = await this.instances();
     const alive: string[] = [];
@@ -109,8 +113,22 @@ export class RunJournal {
       }
       if (!(await this.kv.setIfAbsent(takeoverKey(instance), this.options.instance, staleMs)))
         continue;
-      taken.push(...(journal?.runs ?? []));
-      await this.kv.delete(journalKey(instance));
+      const runs = journal?.runs ?? [];
+      taken.push(...runs.filter(canTake));
+      const left = runs.filter((r) => !canTake(r) && this.#fresh(r));
+      if (left.length < runs.length - taken.length)
+        this.log.warn(
+          { instance },
+          "store: journaled runs no instance could resume for a day; dropped",
+        );
+      if (left.length === 0) {
+        await this.kv.delete(journalKey(instance));
+        continue;
+      }
+      // The dead instance stays listed, with only the runs this one cannot resume.
+      alive.push(instance);
+      await this.kv.set(journalKey(instance), { ...journal, runs: left }, JOURNAL_TTL_MS);
+      await this.kv.delete(takeoverKey(instance));
     }
     if (alive.length !== instances.length) {
       // Re-read so an instance that registered meanwhile is not dropped.
@@ -123,6 +141,11 @@ export class RunJournal {
       );
     }
     return taken;
+  }
+
+  /** Young enough to be kept for an instance that can resume it. */
+  #fresh(entry: JournalEntry): boolean {
+    return this.#now() - entry.startedAt < JOURNAL_TTL_MS;
   }
 
   private write(): Promise<void> {

@@ -37,7 +37,13 @@ export async function takeOverRuns(
   log: Logger,
   now: () => number = Date.now,
 ): Promise<number> {
-  const entries = await journal.takeOver(staleMs);
+  // A run of a platform not running here is left for an instance that runs it (an
+  // unreadable one is taken, to be logged and dropped).
+  const canTake = (entry: JournalEntry) => {
+    const platform = StoredInvocation.shape.platform.safeParse(entry.inv.platform);
+    return !platform.success || resumers[platform.data] !== undefined;
+  };
+  const entries = await journal.takeOver(staleMs, canTake);
   for (const entry of entries) takeOver(entry, resumers, log, now());
   return entries.length;
 }
