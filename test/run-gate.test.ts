@@ -89,7 +89,14 @@ describe("run gate", () => {
   it("a store that fails a press answers not-running and reports it", async () => {
     const errors: string[] = [];
     const down = () => Promise.reject(new Error("store down"));
-    const kv: Kv = { get: down, set: down, delete: down, setIfAbsent: down, close: down };
+    const kv: Kv = {
+      get: down,
+      set: down,
+      delete: down,
+      setIfAbsent: down,
+      appendToIndex: down,
+      close: down,
+    };
     const stops = new StopStore(kv, silentLogger);
     const gate = createRunGate({
       runs: new RunRegistry(),

@@ -12,8 +12,10 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 runStoreContract("SQLite", async (log) => {
   const path = join(mkdtempSync(join(tmpdir(), "moa-runs-")), "moa.sqlite");
   const raw = new KeyvSqlite({ uri: `sqlite://${path}` });
+  const kv = openStore(`sqlite://${path}`, { log });
   return {
-    kv: openStore(`sqlite://${path}`, { log }),
+    kv,
+    second: () => kv,
     prefix: "moa",
     writeRaw: async (key, value) => {
       await raw.set(key, value);
@@ -29,6 +31,7 @@ runStoreContract("Redis", async (log) => {
   await client.connect();
   return {
     kv: openStore(REDIS_URL, { prefix, log }),
+    second: () => openStore(REDIS_URL, { prefix, log }),
     prefix,
     writeRaw: async (key, value) => {
       await client.set(key, value);

@@ -1,5 +1,7 @@
 import { Keyv, type KeyvStoreAdapter } from "keyv";
 import { bounded, DEFAULT_STORE_TIMEOUT_MS } from "./bounded.js";
+import { appendedIndex, type IndexAppend, type IndexAppendResult } from "./key-index.js";
+import { keyedSerial } from "./keyed-serial.js";
 import { consoleWarnLog, type WarnLog } from "./warn-log.js";
 
 /**
@@ -15,6 +17,17 @@ export interface Kv {
   delete(key: string): Promise<void>;
   /** Writes only when `key` is absent; true when this call wrote it. */
   setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  /**
+   * Adds `member` to the index under `key` (`KeyIndexSchema`), moving it last and keeping
+   * the newest `max`, as one step: no concurrent append is lost, across every instance on
+   * Redis, within this Kv elsewhere. An unreadable stored value is replaced (`"replaced"`).
+   */
+  appendToIndex(
+    key: string,
+    member: string,
+    max: number,
+    ttlMs: number,
+  ): Promise<IndexAppendResult>;
   /** Deletes expired entries the backend keeps on disk (SQLite); absent where the backend expires them itself (Redis). */
   sweep?(): Promise<number>;
   /** Releases connections; the Kv is unusable afterwards. */
@@ -34,6 +47,8 @@ export interface KeyvKvOptions {
   log?: WarnLog;
   /** Cross-process atomic claim (Redis); without it a per-process lock + get/set is used. */
   setIfAbsent?: SetIfAbsent;
+  /** Cross-process atomic index append (Redis); without it a per-key lock + get/set is used. */
+  appendToIndex?: IndexAppend;
   /** Awaited inside each call's deadline before it runs (Redis: the first connection). */
   beforeCall?: () => Promise<void>;
   /** Backend clean-up of expired entries, exposed as `Kv.sweep` (bounded like every call). */
@@ -86,6 +101,14 @@ export function keyvKv(
     return next;
   };
 
+  const serial = keyedSerial();
+  const localAppendToIndex: IndexAppend = (key, member, max, ttlMs) =>
+    serial(key, async () => {
+      const { value, result } = appendedIndex(await keyv.get(key), member, max);
+      await keyv.set(key, value, ttlMs);
+      return result;
+    });
+
   const call = <T>(what: string, fn: () => Promise<T>) =>
     bounded(what, timeoutMs, async () => {
       await options.beforeCall?.();
@@ -107,6 +130,10 @@ export function keyvKv(
         options.setIfAbsent
           ? options.setIfAbsent(prefix + key, envelope(value, ttlMs), ttlMs)
           : localSetIfAbsent(prefix + key, value, ttlMs),
+      ),
+    appendToIndex: (key, member, max, ttlMs) =>
+      call("store index append", () =>
+        (options.appendToIndex ?? localAppendToIndex)(prefix + key, member, max, ttlMs),
       ),
     ...(options.sweep && {
       sweep: () => call("store sweep", options.sweep as () => Promise<number>),

@@ -6,7 +6,10 @@ import { type KeyvKvOptions, type Kv, keyvKv } from "./kv.js";
 import { type RedisConnection, redisKv } from "./redis-kv.js";
 
 /** Options of `openStore` (prefix, deadline, log). */
-export type OpenStoreOptions = Omit<KeyvKvOptions, "setIfAbsent" | "onClose" | "beforeCall"> & {
+export type OpenStoreOptions = Omit<
+  KeyvKvOptions,
+  "setIfAbsent" | "appendToIndex" | "onClose" | "beforeCall"
+> & {
   /** For a redis:// URL: the instance's shared connection (its owner closes it) instead of a new one. */
   redis?: RedisConnection;
 };

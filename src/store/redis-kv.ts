@@ -1,5 +1,6 @@
 import KeyvRedis, { createClient } from "@keyv/redis";
 import { DEFAULT_STORE_TIMEOUT_MS } from "./bounded.js";
+import { REDIS_INDEX_APPEND } from "./key-index.js";
 import { type KeyvKvOptions, type Kv, keyvKv } from "./kv.js";
 import { consoleWarnLog, type WarnLog } from "./warn-log.js";
 
@@ -77,11 +78,11 @@ export function connectRedis(
  * A Kv on Redis, over `redis` (shared; its owner closes it) or its own connection to a
  * URL (closed with the Kv). Until the first connection attempt ends a call waits for
  * it, within its deadline; afterwards an outage fails calls at once. Dedup claims use
- * SET NX PX, atomic across every process sharing this Redis.
+ * SET NX PX and index appends one Lua script, atomic across every process sharing this Redis.
  */
 export function redisKv(
   redis: string | RedisConnection,
-  options: Omit<KeyvKvOptions, "setIfAbsent" | "onClose"> = {},
+  options: Omit<KeyvKvOptions, "setIfAbsent" | "appendToIndex" | "onClose"> = {},
 ): Kv {
   const owned = typeof redis === "string";
   const connection = owned
@@ -97,6 +98,14 @@ export function redisKv(
     beforeCall: connection.firstAttempt,
     setIfAbsent: async (key, serialized, ttlMs) =>
       (await client.set(key, serialized, { NX: true, PX: ttlMs })) === "OK",
+    appendToIndex: async (key, member, max, ttlMs) => {
+      const now = Date.now();
+      const replaced = await client.eval(REDIS_INDEX_APPEND, {
+        keys: [key],
+        arguments: [member, String(max), String(ttlMs), String(now), String(now + ttlMs)],
+      });
+      return replaced === 1 ? "replaced" : "appended";
+    },
     onClose: async () => {
       if (owned) await connection.close();
     },

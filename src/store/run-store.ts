@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { KeyIndexSchema } from "./key-index.js";
+import { keyedSerial } from "./keyed-serial.js";
 import type { Kv } from "./kv.js";
 import { type RunRecord, RunRecordSchema, type Vote } from "./run-record.js";
 import { type ChannelScope, runDayKey, runKey, type WorkspaceScope } from "./store-keys.js";
@@ -11,8 +12,6 @@ export const MAX_RUNS_PER_DAY_INDEX = 5_000;
 
 /** Records read at once while collecting stats (bounds the backend load of one `/moa stats`). */
 const READ_BATCH = 50;
-
-const DayIndex = z.object({ v: z.literal(1), keys: z.array(z.string()) });
 
 export type { Vote } from "./run-record.js";
 
@@ -30,17 +29,20 @@ export function utcDay(ms: number): string {
 /**
  * Run records for feedback and stats. A record and its entries in the channel's and the
  * workspace's day index expire after `retentionMs`. Reads are validated: a corrupt value
- * is logged and skipped. Index appends and votes are read-modify-write, serialised per
- * key in this process; two instances appending to one day index at the same moment may
- * drop one run from stats (the record itself stays), which is accepted for a statistic.
+ * is logged and skipped (a corrupt day index is logged and started afresh). Day index
+ * appends are one atomic step of the store (`Kv.appendToIndex`), so runs finishing at the
+ * same moment, on one instance or several, are all listed. Votes are read-modify-write,
+ * serialised per run in this process.
  */
 export class RunStore {
-  #locks = new Map<string, Promise<unknown>>();
+  readonly #serial = keyedSerial();
 
   constructor(
     private readonly kv: Kv,
     private readonly retentionMs: number,
     private readonly log: WarnLog,
+    /** Most run ids kept in one day index (tests lower it). */
+    private readonly maxPerDay = MAX_RUNS_PER_DAY_INDEX,
   ) {}
 
   /** Stores a finished run and lists it under its day for its channel and workspace. */
@@ -49,14 +51,17 @@ export class RunStore {
     await this.kv.set(runKey(scope, record.runKey), record, this.retentionMs);
     const day = utcDay(record.at);
     const channel: ChannelScope = { ...scope, channelId: record.channelId };
-    for (const key of [runDayKey(channel, day), runDayKey(scope, day)]) {
-      await this.serial(key, async () => {
-        const keys = (await this.dayIndex(key)).filter((k) => k !== record.runKey);
-        keys.push(record.runKey);
-        const kept = keys.slice(-MAX_RUNS_PER_DAY_INDEX);
-        await this.kv.set(key, { v: 1, keys: kept }, this.retentionMs + DAY_MS);
-      });
-    }
+    await Promise.all(
+      [runDayKey(channel, day), runDayKey(scope, day)].map(async (key) => {
+        const result = await this.kv.appendToIndex(
+          key,
+          record.runKey,
+          this.maxPerDay,
+          this.retentionMs + DAY_MS,
+        );
+        if (result === "replaced") this.unknownShape(key);
+      }),
+    );
   }
 
   /** One run, or undefined when absent, expired or corrupt. */
@@ -73,7 +78,7 @@ export class RunStore {
   /** Sets `voter`'s vote on a run (one per voter, replacing any earlier one). */
   async vote(scope: WorkspaceScope, runId: string, voter: string, vote: Vote): Promise<VoteResult> {
     const key = runKey(scope, runId);
-    return this.serial(key, async () => {
+    return this.#serial(key, async () => {
       const record = await this.get(scope, runId);
       if (!record) return "unknown-run";
       const before = record.votes[voter];
@@ -103,21 +108,13 @@ export class RunStore {
   private async dayIndex(key: string): Promise<string[]> {
     const raw = await this.kv.get(key);
     if (raw === undefined) return [];
-    const parsed = DayIndex.safeParse(raw);
+    const parsed = KeyIndexSchema.safeParse(raw);
     if (parsed.success) return parsed.data.keys;
-    this.log.warn({ key }, "store: run day index has an unknown shape; treated as empty");
+    this.unknownShape(key);
     return [];
   }
 
-  /** Runs `fn` after every earlier call on `key` in this process. */
-  private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.#locks.set(key, tail);
-    void tail.then(() => {
-      if (this.#locks.get(key) === tail) this.#locks.delete(key);
-    });
-    return next;
+  private unknownShape(key: string): void {
+    this.log.warn({ key }, "store: run day index has an unknown shape; treated as empty");
   }
 }
