@@ -83,6 +83,38 @@ describe("Slack `regenerate` command", () => {
     expect(h.models.requestsFor("p1")).toHaveLength(1);
   });
 
+  it("in a DM, `regenerate aggregator=MODEL` rewrites the DM's last answer (the DM is one conversation)", async () => {
+    h = await startSlackHarness({ models: models() });
+    const dm = (text: string, ts: string) =>
+      messageEvent({ text, ts, channel: "D0DM", extra: { channel_type: "im" } });
+    await h.event(dm("in private", "700.000001"), "EvDm1");
+    await h.idle();
+    const answer = [...h.fake.messages.values()].find(
+      (m) => m.channel === "D0DM" && m.text.includes("The first answer."),
+    );
+    const ts = String(answer?.ts);
+    expect(answer?.threadTs).toBe("700.000001");
+    await h.event(dm("regenerate aggregator=agg2", "700.000009"), "EvDm2");
+    await h.fake.waitFor((f) => String(f.messages.get(ts)?.text).includes("Agg2"));
+    await h.idle();
+    expect(h.models.requestsFor("agg2")).toHaveLength(1);
+    expect(h.models.requestsFor("p1")).toHaveLength(1);
+    // The DM's last run is now the regenerated one.
+    const last = await h.stores.threadRuns.get({
+      platform: "slack",
+      workspaceId: "T0TEAM",
+      channelId: "D0DM",
+      threadId: "D0DM",
+    });
+    expect(last?.message).toMatchObject({ channel: "D0DM", ts });
+    expect(
+      await h.stores.runDrafts.load(
+        { platform: "slack", workspaceId: "T0TEAM" },
+        String(last?.runKey),
+      ),
+    ).toMatchObject({ answer: "Agg2's answer." });
+  });
+
   it("refuses someone else, an unknown model (with a suggestion), /moa outside a thread and a thread without an answer; an admin may regenerate and the asker still may after", async () => {
     h = await startSlackHarness({
       models: models(),

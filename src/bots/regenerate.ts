@@ -43,6 +43,8 @@ export interface RegenerateOptions {
   privately?: ChatSink;
   /** Tell them privately once it starts (a slash command is owed an answer). */
   announce?: boolean;
+  /** The thread the answer's conversation is keyed by, when known better than the sink knows it (a DM). */
+  threadId?: string | undefined;
 }
 
 /** Runs being regenerated in this process: two presses must not both rewrite one message. */
@@ -101,7 +103,7 @@ export async function regenerate(
     deps.gate?.finished(inv, view);
     // The new answer stays the asker's to regenerate, whoever asked for this one.
     const place = {
-      threadId: sink.threadId(),
+      threadId: options.threadId ?? sink.threadId(),
       message: sink.messageRef?.(),
       askerHash: source.userHash,
     };
@@ -157,5 +159,6 @@ export async function regenerateByCommand(
   await regenerate(press, sink, profile, deps, {
     privately: via,
     announce: inv.source === "command",
+    threadId: inv.threadId ?? inv.repliesTo,
   });
 }

@@ -11,7 +11,7 @@ export const REGENERATE_WHERE: Record<Platform, string> = {
     "Use it in the thread of one of my answers by mentioning me there, e.g. `@MoA regenerate aggregator=gpt-4o` (Slack does not tell apps which thread a `/moa` command was typed in).",
   discord:
     "Use `/moa-regenerate` in the drafts thread of one of my answers, or reply to the answer mentioning me: `@MoA regenerate aggregator=gpt-4o`.",
-  web: "Use it in a conversation I have answered in.",
+  web: "The playground keeps no answer messages to rewrite; ask again instead.",
 };
 
 /** What `regenerate` answers when it cannot start, before any drafts are read. */
