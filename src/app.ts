@@ -160,6 +160,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
       runs,
       gate,
       journal,
+      admins: config.MOA_ADMIN_USERS,
     });
     const health: Record<string, () => Promise<boolean> | boolean> = {
       store: () =>

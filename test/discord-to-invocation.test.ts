@@ -71,6 +71,23 @@ describe("messageToInvocation", () => {
     });
   });
 
+  it("reads a mention in a drafts thread for commands, and a reply outside threads names the replied-to answer", () => {
+    const inThread = msg({ content: `<@${BOT}> regenerate`, inBotThread: true, threadId: "t1" });
+    expect(messageToInvocation(inThread, ctx)).toMatchObject({
+      source: "mention",
+      threadId: "t1",
+      text: "regenerate",
+    });
+    expect(messageToInvocation({ ...inThread, replyToId: "m0" }, ctx)).not.toHaveProperty(
+      "repliesTo",
+    );
+    expect(messageToInvocation(msg({ replyToId: "m0" }), ctx)).toMatchObject({
+      source: "mention",
+      repliesTo: "m0",
+    });
+    expect(messageToInvocation(msg(), ctx)).not.toHaveProperty("repliesTo");
+  });
+
   it("drops an unmentioned follow-up that arrived empty (no Message Content intent)", () => {
     const empty = msg({ content: "", mentionsBot: false, inBotThread: true, threadId: "t1" });
     expect(messageToInvocation(empty, ctx)).toBeUndefined();

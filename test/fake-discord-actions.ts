@@ -27,6 +27,8 @@ export interface UserMessage {
   admin?: boolean;
   /** Send as a DM (no guild; default channel: alice's DM with the bot). */
   dm?: boolean;
+  /** Id of a message in the same channel this one replies to (a Discord reply). */
+  replyTo?: string;
 }
 
 /** A user posts a message: dispatched as MESSAGE_CREATE; returns the message. */
@@ -42,6 +44,9 @@ export function postAsUser(fake: FakeDiscord, m: UserMessage): Json {
     content: fake.options.messageContentIntent || m.mentionBot || m.dm ? content : "",
     mentions: m.mentionBot ? [fake.bot] : [],
     roles: m.admin ? [ADMIN_ROLE_ID] : [],
+    reference: m.replyTo
+      ? { message_id: m.replyTo, channel_id: channelId, guild_id: fake.guildId, type: 0 }
+      : undefined,
   });
   if (m.dm) Object.assign(data, { channel_type: 1 });
   fake.messages.set(data.id as string, data);

@@ -1,4 +1,3 @@
-import type { Invocation } from "../commands/invocation.js";
 import type { Resumer } from "./admission/take-over-runs.js";
 import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import { type BotDeps, handleInvocation } from "./handle-invocation.js";
@@ -7,18 +6,17 @@ import { INTERRUPTED_MESSAGE } from "./render-view.js";
 
 /**
  * Both bots' runs into an answer message that already exists: the take-over of a crashed
- * instance's journaled run (`resume`) and Regenerate. The platform hands over only how to
- * reach a journaled message (`journaledSink` throws when it cannot).
+ * instance's journaled run (`resume`) and the Regenerate button. The platform hands over
+ * only how to reach a stored message (`deps.answerSink`, which throws when it cannot).
  */
 export function existingMessageRuns(
   profile: PlatformProfile,
-  deps: BotDeps,
-  journaledSink: (message: Record<string, string>, inv: Invocation) => ChatSink | Promise<ChatSink>,
+  deps: BotDeps & Required<Pick<BotDeps, "answerSink">>,
 ) {
   const log = deps.log.child({ platform: profile.name });
   const resume: Resumer = (inv, message, how) => {
     const takeOver = async () => {
-      const sink = await journaledSink(message, inv);
+      const sink = await deps.answerSink(message, inv);
       if (how === "interrupt") return sink.open(INTERRUPTED_MESSAGE);
       return handleInvocation(inv, sink, profile, deps, { resumed: true });
     };

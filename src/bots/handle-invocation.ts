@@ -16,6 +16,7 @@ import type { ChatSink, PlatformProfile } from "./chat-sink.js";
 import type { EditBudgets } from "./edit-budget.js";
 import type { VoteFn } from "./feedback.js";
 import { present } from "./presenter.js";
+import { regenerateByCommand } from "./regenerate.js";
 
 /** Collaborators of the shared bot flow, bound by the composition root (src/main.ts). */
 export interface BotDeps {
@@ -38,9 +39,21 @@ export interface BotDeps {
   /** Edit budgets shared by the runs of a workspace/channel (per `profile.editRate`); absent = interval only. */
   budgets?: EditBudgets;
   /** Stores the finished run (feedback, stats) and its drafts (regenerate); when present, final answers carry 👍/👎. */
-  recordRun?: (inv: Invocation, view: RunView, source: RunSource) => Promise<void>;
+  recordRun?: (
+    inv: Invocation,
+    view: RunView,
+    source: RunSource,
+    place?: RunPlace,
+  ) => Promise<void>;
   /** The stored drafts of a run, for regenerate; absent = no Regenerate button. */
   loadDrafts?: (scope: WorkspaceScope, runKey: string) => Promise<RunDrafts | undefined>;
+  /** User ids that may regenerate anyone's answer (MOA_ADMIN_USERS); absent = only the asker. */
+  admins?: readonly string[];
+  /**
+   * The sink of an answer message that already exists, from its stored ids (`messageRef`):
+   * what a resumed run and a `regenerate` command write into. Throws when it cannot be reached.
+   */
+  answerSink?: (message: Record<string, string>, inv: Invocation) => ChatSink | Promise<ChatSink>;
   /** Records a 👍/👎 press (see `feedback.ts`); absent = presses are answered "not recorded". */
   vote?: VoteFn;
   /**
@@ -64,6 +77,16 @@ export type RunSource = Pick<
   Extract<CommandResult, { kind: "run" }>,
   "preset" | "messages" | "question"
 >;
+
+/** Where a finished run's answer is, and whose it is: what a later `regenerate` needs. */
+export interface RunPlace {
+  /** The thread the answer's follow-ups arrive in (`ChatSink.threadId`). */
+  threadId?: string | undefined;
+  /** Platform ids of the answer message (`ChatSink.messageRef`). */
+  message?: Record<string, string> | undefined;
+  /** Hash of the asker when it is not the invoker's (a regenerate keeps the asker's). */
+  askerHash?: string;
+}
 
 /**
  * platform event -> command -> MoA run events -> presenter -> sink. The one flow both
@@ -95,6 +118,10 @@ export async function handleInvocation(
     if (!options.resumed && !(await firstDelivery(inv, deps, log))) return;
     if (result.kind === "reply") {
       await (result.ephemeral ? sink.replyPrivately(result.text) : sink.open(result.text));
+      return;
+    }
+    if (result.kind === "regenerate") {
+      await regenerateByCommand(inv, result, sink, profile, deps);
       return;
     }
     await run(inv, result, entry, sink, profile, deps, log, options);
@@ -190,11 +217,11 @@ async function run(
       ...(deps.onEvent && { onEvent: (e: MoaEvent) => deps.onEvent?.(inv, e) }),
     });
     logRun(log, result.preset.name, view);
+    const threadId = sink.threadId();
     await deps
-      .recordRun?.(inv, view, result)
+      .recordRun?.(inv, view, result, { threadId, message: out.messageRef?.() })
       .catch((e) => log.warn({ err: e }, "run record not saved"));
     gate?.finished(inv, view, controller.signal);
-    const threadId = sink.threadId();
     if (view.phase === "done" && view.answer && threadId) {
       const turns: ChatMessage[] = [
         { role: "user", content: result.question },

@@ -24,6 +24,16 @@ export type CommandResult =
       notice?: string;
     }
   | {
+      /** Aggregate a finished run's stored drafts again, into its answer message. */
+      kind: "regenerate";
+      /** The run whose drafts are aggregated again (the last one answered in the thread). */
+      runKey: string;
+      /** Platform ids of that run's answer message, as the bot stored them (channel, ts / message id). */
+      message: Record<string, string>;
+      /** Another aggregator model for this once (already checked against the model policy); absent = the run's own. */
+      aggregator?: string;
+    }
+  | {
       /** Do nothing (not for us). */
       kind: "ignore";
       /** Why, for logs. */

@@ -5,8 +5,9 @@ import type { Invocation } from "./invocation.js";
 
 /**
  * One option of a command, described neutrally so Discord can register it. A
- * `text` option is rendered into the text grammar by appending its raw value after
- * the command path, in declaration order (`commandText` does exactly that).
+ * `text` option is rendered into the text grammar by appending its raw value (or
+ * `name=value` when `keyed`) after the command path, in declaration order
+ * (`commandText` does exactly that).
  */
 export interface OptionSpec {
   /** Lower-case option name (Discord: 1-32 of a-z 0-9 _ -). */
@@ -21,6 +22,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** `text`: appended to Invocation.text; `presetOverride`: put in Invocation.presetOverride instead. */
   carriedBy: "text" | "presetOverride";
+  /** A `text` option the grammar writes as `name=value` (`regenerate aggregator=gpt-4o`), not bare. */
+  keyed?: boolean;
 }
 
 /** What a command handler gets besides its argument text. */

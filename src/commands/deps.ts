@@ -10,8 +10,8 @@ export type CommandConfig = ModelPolicyConfig &
 
 /** Collaborators of `dispatch`, passed in by the composition root (and by tests). */
 export interface CommandDeps {
-  /** Preset choices and thread memory (see `openStores`); run records for `stats` when kept. */
-  stores: Pick<Stores, "presets" | "conversations"> & Partial<Pick<Stores, "runs">>;
+  /** Preset choices and thread memory (see `openStores`); run records for `stats` and each thread's last run for `regenerate`, when kept. */
+  stores: Pick<Stores, "presets" | "conversations"> & Partial<Pick<Stores, "runs" | "threadRuns">>;
   /** Built-in and operator presets, fixed at startup (`loadPresetCatalog`). */
   catalog: PresetCatalog;
   /** Validated configuration (a full `Config` fits). */

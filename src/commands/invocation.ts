@@ -14,6 +14,11 @@ export interface Invocation {
   channelId: string;
   /** Thread the conversation lives in (Slack root ts / Discord thread id), when known. */
   threadId?: string;
+  /**
+   * Message this one replies to (a Discord reply), when it is not in a thread already: a
+   * thread started from a message shares that message's id, so it names the answer's thread.
+   */
+  repliesTo?: string;
   /** User who asked. */
   userId: string;
   /** `command`: /moa ...; `mention`: @bot ...; `thread-reply`: a message in a bot thread. */

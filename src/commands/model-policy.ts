@@ -74,3 +74,14 @@ export function presetProblems(preset: Preset, config: ModelPolicyConfig): strin
   }
   return problems;
 }
+
+/**
+ * `problem` (from `modelProblem`) with a "did you mean" when it has none and `model` is one
+ * typo away from a model the operator named (allow-list, proposers, aggregator).
+ */
+export function withModelHint(problem: string, model: string, config: ModelPolicyConfig): string {
+  if (/did you mean/i.test(problem)) return problem;
+  const known = [...config.MOA_ALLOWED_MODELS, ...config.MOA_PROPOSERS, config.MOA_AGGREGATOR];
+  const guess = nearest(model, [...new Set(known)]);
+  return guess ? `${problem}; did you mean \`${guess}\`?` : problem;
+}

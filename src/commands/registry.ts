@@ -8,6 +8,7 @@ import { presetSet } from "./preset-set.js";
 import { presetShow } from "./preset-show.js";
 import { presetUse } from "./preset-use.js";
 import { presetsList } from "./presets-list.js";
+import { regenerate } from "./regenerate.js";
 import { stats } from "./stats.js";
 
 export type { CommandSpec, OptionSpec } from "./command-spec.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   presetSet,
   presetSave,
   presetReset,
+  regenerate,
   stats,
 ];
 
@@ -33,10 +35,17 @@ export function helpText(): string {
   return renderHelp(COMMANDS);
 }
 
+/** A value as one token of the text grammar: quoted (see tokenize) when it holds spaces or quotes. */
+function quoted(value: string): string {
+  return /[\s"\u201C\u201D\u201E]/.test(value)
+    ? `"${value.replace(/["\u201C\u201D\u201E]/g, '\\"')}"`
+    : value;
+}
+
 /**
  * Renders a structured invocation (Discord slash options) into the text grammar:
- * the command path, then each `text` option's raw value in declaration order.
- * `commandText(presetSet, { values: "layers=3" })` is `preset set layers=3`.
+ * the command path, then each `text` option's raw value (`name=value` when keyed) in
+ * declaration order. `commandText(presetSet, { values: "layers=3" })` is `preset set layers=3`.
  */
 export function commandText(
   spec: CommandSpec,
@@ -45,8 +54,8 @@ export function commandText(
   const parts: string[] = [...spec.path];
   for (const option of spec.options) {
     const value = values[option.name];
-    if (option.carriedBy === "text" && value !== undefined && value !== "")
-      parts.push(String(value));
+    if (option.carriedBy !== "text" || value === undefined || value === "") continue;
+    parts.push(option.keyed ? `${option.name}=${quoted(String(value))}` : String(value));
   }
   return parts.join(" ");
 }

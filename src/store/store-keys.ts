@@ -62,3 +62,8 @@ export function runDayKey(scope: WorkspaceScope & { channelId?: string }, day: s
 export function runDraftsKey(scope: WorkspaceScope, runId: string): string {
   return `${workspaceKey(scope)}:run-drafts:${part(runId)}`;
 }
+
+/** Key of the last run answered in a thread (what `regenerate` typed there acts on). */
+export function threadLastRunKey(scope: ThreadScope): string {
+  return `${workspaceKey(scope)}:last-run:${part(scope.channelId)}:${part(scope.threadId)}`;
+}

@@ -6,6 +6,7 @@ import { type OpenStoreOptions, openStore } from "./open-store.js";
 import { PresetStore } from "./preset-store.js";
 import { RunDraftsStore } from "./run-drafts.js";
 import { RunStore } from "./run-store.js";
+import { ThreadLastRunStore } from "./thread-last-run.js";
 import { consoleWarnLog } from "./warn-log.js";
 
 const DAY_MS = 86_400_000;
@@ -22,6 +23,8 @@ export interface Stores {
   runs: RunStore;
   /** Drafts of finished runs, for regenerate. */
   runDrafts: RunDraftsStore;
+  /** The last run answered in each thread, for `regenerate` typed there. */
+  threadRuns: ThreadLastRunStore;
   /** Closes the shared connection. */
   close(): Promise<void>;
 }
@@ -33,6 +36,7 @@ export function storesOver(
     Partial<Pick<Config, "MOA_RUN_RETENTION_DAYS">>,
   log = consoleWarnLog,
 ): Stores {
+  const retentionMs = Math.round((config.MOA_RUN_RETENTION_DAYS ?? 90) * DAY_MS);
   return {
     presets: new PresetStore(kv, log),
     conversations: new ConversationStore(
@@ -44,8 +48,9 @@ export function storesOver(
       log,
     ),
     dedup: new DedupStore(kv, log),
-    runs: new RunStore(kv, Math.round((config.MOA_RUN_RETENTION_DAYS ?? 90) * DAY_MS), log),
+    runs: new RunStore(kv, retentionMs, log),
     runDrafts: new RunDraftsStore(kv, log),
+    threadRuns: new ThreadLastRunStore(kv, retentionMs, log),
     close: () => kv.close(),
   };
 }

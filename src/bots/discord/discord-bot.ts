@@ -125,8 +125,19 @@ export async function startDiscordBot(
 
   let accepting = true;
   const stopButtons = new StopButtons();
+  // A stored answer message (a resumed run, a `regenerate` command) by its messageRef.
+  const answerSink = async ({ channelId, messageId }: Record<string, string>) => {
+    if (!channelId || !messageId) throw new Error("stored answer has no message");
+    const channel = await client.channels.fetch(channelId);
+    if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not text-based`);
+    const message = await channel.messages.fetch(messageId);
+    const anchor = new ExistingMessageAnchor(message, (text) =>
+      message.reply({ content: text, allowedMentions: NO_MENTIONS }),
+    );
+    return new DiscordSink(anchor, stopButtons);
+  };
   // One edit budget per channel, shared by every run of this bot.
-  const runDeps: BotDeps = { budgets: new EditBudgets(), ...deps };
+  const runDeps = { budgets: new EditBudgets(), ...deps, answerSink } satisfies BotDeps;
   const start = (inv: Invocation, anchor: Anchor): void => {
     if (!accepting) return;
     const sink = new DiscordSink(anchor, stopButtons, {
@@ -137,20 +148,7 @@ export async function startDiscordBot(
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
     );
   };
-  const existing = existingMessageRuns(
-    discordProfile,
-    runDeps,
-    async ({ channelId, messageId }) => {
-      if (!channelId || !messageId) throw new Error("journaled run has no message");
-      const channel = await client.channels.fetch(channelId);
-      if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not text-based`);
-      const message = await channel.messages.fetch(messageId);
-      const anchor = new ExistingMessageAnchor(message, (text) =>
-        message.reply({ content: text, allowedMentions: NO_MENTIONS }),
-      );
-      return new DiscordSink(anchor, stopButtons);
-    },
-  );
+  const existing = existingMessageRuns(discordProfile, runDeps);
   registerDiscordListeners(client, {
     regenerate: (press, anchor) => {
       if (accepting) existing.regenerate(press, new DiscordSink(anchor, stopButtons));

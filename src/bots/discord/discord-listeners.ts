@@ -15,7 +15,7 @@ import type { VoteFn } from "../feedback.js";
 import type { RegeneratePress } from "../regenerate.js";
 import { completesPresetName } from "./command-definitions.js";
 import type { Anchor } from "./discord-sink.js";
-import { commandFacts, messageFacts } from "./event-facts.js";
+import { commandFacts, messageFacts, place } from "./event-facts.js";
 import { ExistingMessageAnchor } from "./existing-message-anchor.js";
 import { parseFeedbackCustomId, parseRegenerateCustomId } from "./feedback-buttons.js";
 import { onFeedbackPress } from "./feedback-press.js";
@@ -179,7 +179,8 @@ export function registerDiscordListeners(client: Client, deps: DiscordListenerDe
       {
         platform: "discord",
         workspaceId: interaction.guildId ?? "dm",
-        channelId: interaction.channelId,
+        // An answer in a thread counts under the thread's parent, as its run did.
+        channelId: place(interaction.channelId, interaction.channel).channelId,
         userId: interaction.user.id,
         runKey,
       },

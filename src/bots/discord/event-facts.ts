@@ -14,7 +14,7 @@ function isBotThread(channel: Channel | null, botId: string): boolean {
 }
 
 /** The conversation's place: a thread counts under its parent channel, as a Slack thread does. */
-function place(
+export function place(
   channelId: string,
   channel: Channel | null,
 ): { channelId: string; threadId: string | null } {
@@ -35,6 +35,7 @@ export function messageFacts(message: Message, botId: string): MessageFacts {
     // System notices and webhook posts are not people asking.
     authorIsBot: message.author.bot || message.system || message.webhookId !== null,
     mentionsBot: message.mentions.users.has(botId),
+    replyToId: message.reference?.messageId ?? null,
     inBotThread: isBotThread(message.channel, botId),
     authorCanManageChannels:
       member !== null && message.inGuild()

@@ -23,6 +23,8 @@ export interface MessageFacts {
   inBotThread: boolean;
   /** Author has Manage Channels in the channel. */
   authorCanManageChannels: boolean;
+  /** Id of the message this one replies to (a Discord reply), else null. */
+  replyToId?: string | null;
 }
 
 /** What a slash command needs to become an invocation, read off a ChatInputCommandInteraction. */
@@ -69,6 +71,8 @@ export function stripBotMention(content: string, botId: string): string {
  * the bot's drafts threads (a follow-up), or DMs it where DMs are allowed; anything
  * else, bots included (the bot itself above all), yields undefined. In a thread the
  * channel is the thread's parent and the thread keys the conversation, as on Slack.
+ * A mention is read for commands wherever it is (`@MoA regenerate` in a drafts thread);
+ * an unmentioned follow-up is always a question.
  */
 export function messageToInvocation(m: MessageFacts, ctx: DiscordContext): Invocation | undefined {
   if (m.authorIsBot || m.authorId === ctx.botId) return undefined;
@@ -87,13 +91,15 @@ export function messageToInvocation(m: MessageFacts, ctx: DiscordContext): Invoc
     return { ...base, workspaceId: "dm", threadId: m.channelId, source: "mention" };
   }
   const thread = m.threadId === null ? {} : { threadId: m.threadId };
-  if (m.inBotThread) {
+  if (m.inBotThread && !m.mentionsBot) {
     // Without the Message Content intent an unmentioned follow-up arrives empty: nothing to answer.
     if (text === "") return undefined;
     return { ...base, ...thread, workspaceId: m.guildId, source: "thread-reply" };
   }
   if (!m.mentionsBot) return undefined;
-  return { ...base, ...thread, workspaceId: m.guildId, source: "mention" };
+  // A reply outside threads names the replied-to answer's thread (which shares its id).
+  const replied = m.threadId === null && m.replyToId ? { repliesTo: m.replyToId } : {};
+  return { ...base, ...thread, ...replied, workspaceId: m.guildId, source: "mention" };
 }
 
 /**

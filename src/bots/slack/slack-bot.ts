@@ -120,12 +120,18 @@ export async function startSlackBot(
   const isWorkspaceAdmin = workspaceAdminCheck(app.client.users, {
     onError: (err, user) => log.warn({ err, user }, "users.info failed; treating as no admin"),
   });
-  const botDeps: BotDeps = {
+  // A stored answer message (a resumed run, a `regenerate` command) by its messageRef.
+  const answerSink = ({ channel, ts, threadTs }: Record<string, string>, inv: Invocation) => {
+    if (!channel || !ts) throw new Error("stored answer has no message");
+    return new SlackSink(chat, { channel, threadTs, userId: inv.userId, messageTs: ts });
+  };
+  const botDeps = {
     // One chat.update budget per workspace, shared by every run of this bot.
     budgets: new EditBudgets(),
     ...deps,
-    dispatch: (inv) => deps.dispatch(inv, { isWorkspaceAdmin }),
-  };
+    dispatch: (inv: Invocation) => deps.dispatch(inv, { isWorkspaceAdmin }),
+    answerSink,
+  } satisfies BotDeps;
 
   const streaming = new StreamingPolicy(config.MOA_SLACK_STREAMING ?? "auto", (team, code) =>
     log.warn({ workspace: team, code }, "Slack refused streaming; using post-and-edit there"),
@@ -147,10 +153,7 @@ export async function startSlackBot(
     log.warn({ err }, "assistant.threads.setSuggestedPrompts failed"),
   );
 
-  const existing = existingMessageRuns(slackProfile, botDeps, ({ channel, ts, threadTs }, inv) => {
-    if (!channel || !ts) throw new Error("journaled run has no message");
-    return new SlackSink(chat, { channel, threadTs, userId: inv.userId, messageTs: ts });
-  });
+  const existing = existingMessageRuns(slackProfile, botDeps);
   const start = (inv: Invocation, target: SlackSinkTarget): void => {
     handleInvocation(inv, sinkFor(inv, target), slackProfile, botDeps).catch((err) =>
       log.error({ err, event: inv.eventKey }, "run escaped the shared flow"),
