@@ -16,7 +16,6 @@ import { loadPresetCatalog } from "./commands/presets/catalog.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { createModelChain } from "./moa/traffic/model-chain.js";
-import { DEFAULT_RATE_WINDOW_MS } from "./moa/traffic/provider-scheduler.js";
 import { opsRoutes, startOpsServer } from "./ops/http-server.js";
 import { Metrics } from "./ops/metrics.js";
 import { Lifecycle, type ShutdownReport } from "./ops/shutdown.js";
@@ -110,7 +109,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): MoaApp 
     const sharedBudget =
       redis &&
       new RedisStartBudget(redis.client, {
-        windowMs: DEFAULT_RATE_WINDOW_MS,
         ...(overrides.storePrefix && { prefix: `${overrides.storePrefix}rpm:` }),
         onStoreError: (err) =>
           log.warn({ err }, "provider budgets: Redis unavailable; counting in this process"),

@@ -58,7 +58,7 @@ describe("provider request budget shared through Redis", () => {
           providerOf: () => "p",
           limits: { p: { maxConcurrency: 0, rpm: 3 } },
           rateWindowMs: WINDOW_MS,
-          sharedBudget: new RedisStartBudget(client, { windowMs: WINDOW_MS, prefix }),
+          sharedBudget: new RedisStartBudget(client, { prefix }),
         });
       }),
     );
@@ -81,7 +81,6 @@ describe("provider request budget shared through Redis", () => {
       providerOf: () => "p",
       limits: { p: { maxConcurrency: 0, rpm: 10 } },
       sharedBudget: new RedisStartBudget(down.client, {
-        windowMs: 60_000,
         onStoreError: (e) => told.push(e),
       }),
     });

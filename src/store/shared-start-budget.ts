@@ -1,11 +1,10 @@
-import { RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from "rate-limiter-flexible";
+import { RateLimiterRes, type RLWrapperTimeouts } from "rate-limiter-flexible";
 import type { SharedStartBudget } from "../moa/traffic/provider-scheduler.js";
 import type { RedisClient } from "./redis-kv.js";
+import { redisRateLimiter } from "./redis-rate-limiter.js";
 
 /** Options of `RedisStartBudget`. */
 export interface RedisStartBudgetOptions {
-  /** Window of each provider's `rpm`, ms (the scheduler's `rateWindowMs`). */
-  windowMs: number;
   /** Key prefix in Redis (default `moa:rpm:`); tests use a unique one. */
   prefix?: string;
   /** Longest wait for Redis, ms (default 500); past it the call goes, counted locally only. */
@@ -29,9 +28,9 @@ export class RedisStartBudget implements SharedStartBudget {
     private readonly options: RedisStartBudgetOptions,
   ) {}
 
-  async take(provider: string, rpm: number): Promise<number> {
+  async take(provider: string, rpm: number, windowMs: number): Promise<number> {
     try {
-      await this.limiter(provider, rpm).consume(provider);
+      await this.limiter(rpm, windowMs).consume(provider);
       this.failing = false;
       return 0;
     } catch (res) {
@@ -42,22 +41,17 @@ export class RedisStartBudget implements SharedStartBudget {
     }
   }
 
-  private limiter(provider: string, rpm: number): RLWrapperTimeouts {
-    const key = `${provider}:${rpm}`;
+  private limiter(rpm: number, windowMs: number): RLWrapperTimeouts {
+    const key = `${rpm}:${windowMs}`;
     let limiter = this.limiters.get(key);
     if (!limiter) {
-      limiter = new RLWrapperTimeouts({
-        limiter: new RateLimiterRedis({
-          storeClient: this.redis,
-          useRedisPackage: true,
-          rejectIfRedisNotReady: true,
-          points: rpm,
-          // Redis expires whole seconds.
-          duration: Math.ceil(this.options.windowMs / 1_000),
-          keyPrefix: `${this.options.prefix ?? "moa:rpm:"}${rpm}`,
-        }),
-        timeoutMs: this.options.timeoutMs ?? 500,
-      });
+      const duration = Math.ceil(windowMs / 1_000);
+      const keyPrefix = `${this.options.prefix ?? "moa:rpm:"}${rpm}:${duration}`;
+      limiter = redisRateLimiter(
+        this.redis,
+        { points: rpm, duration, keyPrefix },
+        this.options.timeoutMs ?? 500,
+      );
       this.limiters.set(key, limiter);
     }
     return limiter;

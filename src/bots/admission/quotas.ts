@@ -1,11 +1,6 @@
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  RLWrapperTimeouts,
-} from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { RedisClient } from "../../store/redis-kv.js";
+import { redisRateLimiter } from "../../store/redis-rate-limiter.js";
 
 /** Runs allowed per fixed window; 0 turns a limit off. */
 export interface QuotaLimits {
@@ -90,16 +85,12 @@ export class Quotas {
         keyPrefix: `${prefix}${r.scope}:${r.per[0]}`,
       };
       const limiter = options.redis
-        ? new RLWrapperTimeouts({
-            limiter: new RateLimiterRedis({
-              ...opts,
-              storeClient: options.redis,
-              useRedisPackage: true,
-              rejectIfRedisNotReady: true,
-              insuranceLimiter: new InsuranceLimiter(opts, told),
-            }),
-            timeoutMs: options.timeoutMs ?? 1_000,
-          })
+        ? redisRateLimiter(
+            options.redis,
+            opts,
+            options.timeoutMs ?? 1_000,
+            new InsuranceLimiter(opts, told),
+          )
         : new RateLimiterMemory(opts);
       return { ...r, limit: limits[r.field], limiter };
     });

@@ -44,10 +44,11 @@ export interface ProviderSchedulerOptions {
 /** A provider's request budget counted across instances. */
 export interface SharedStartBudget {
   /**
-   * Counts one start of `provider`, allowed `rpm` per window; resolves to 0 when the call may
-   * go, else to the ms until the budget has room (then nothing was counted). Never rejects.
+   * Counts one start of `provider`, allowed `rpm` per `windowMs` (the scheduler's own
+   * window); resolves to 0 when the call may go, else to the ms until the budget has room
+   * (then nothing was counted). Never rejects.
    */
-  take(provider: string, rpm: number): Promise<number>;
+  take(provider: string, rpm: number, windowMs: number): Promise<number>;
 }
 
 /** Calls queued and in flight for one provider. */
@@ -96,7 +97,9 @@ export class ProviderScheduler implements ChatModel {
       let streamed = false;
       try {
         const wait =
-          limits.rpm > 0 ? await this.options.sharedBudget?.take(provider, limits.rpm) : 0;
+          limits.rpm > 0
+            ? await this.options.sharedBudget?.take(provider, limits.rpm, this.windowMs)
+            : 0;
         if (wait) {
           // Other instances spent the budget: nobody here starts until it has room.
           lane.pause(Date.now() + Math.min(wait, MAX_PAUSE_MS));
@@ -133,6 +136,10 @@ export class ProviderScheduler implements ChatModel {
     return out;
   }
 
+  private get windowMs(): number {
+    return this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS;
+  }
+
   /** Epoch ms until which `provider` starts nothing (0 when not paused). */
   pausedUntil(provider: string): number {
     const until = this.lanes.get(provider)?.lane.pausedUntil ?? 0;
@@ -167,7 +174,7 @@ export class ProviderScheduler implements ChatModel {
       const limits = Object.hasOwn(this.options.limits, provider)
         ? (this.options.limits[provider] as ProviderLimits)
         : { maxConcurrency: 0, rpm: 0 };
-      const lane = new ProviderLane(limits, this.options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
+      const lane = new ProviderLane(limits, this.windowMs);
       entry = { lane, limits };
       this.lanes.set(provider, entry);
     }
