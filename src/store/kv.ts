@@ -88,20 +88,15 @@ export function keyvKv(
   keyv.namespace = undefined;
   // Failures surface as thrown errors of each call; the event copy would only duplicate them.
   keyv.on("error", () => {});
-  let lock: Promise<unknown> = Promise.resolve();
-
-  const localSetIfAbsent = (key: string, value: unknown, ttlMs: number) => {
-    // Serialised in this process so two handlers cannot both see "absent".
-    const next = lock.then(async () => {
+  // Without the backend's atomic steps, read-then-write runs one at a time per key here.
+  const serial = keyedSerial();
+  const localSetIfAbsent = (key: string, value: unknown, ttlMs: number) =>
+    // Two handlers cannot both see "absent".
+    serial(key, async () => {
       if ((await keyv.get(key)) !== undefined) return false;
       await keyv.set(key, value, ttlMs);
       return true;
     });
-    lock = next.catch(() => undefined);
-    return next;
-  };
-
-  const serial = keyedSerial();
   const localAppendToIndex: IndexAppend = (key, member, max, ttlMs) =>
     serial(key, async () => {
       const { value, result } = appendedIndex(await keyv.get(key), member, max);
