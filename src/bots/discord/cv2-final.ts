@@ -6,7 +6,7 @@ import {
   MessageFlags,
   SeparatorSpacingSize,
 } from "discord.js";
-import { count, seconds, shortReason } from "../../view/progress-line.js";
+import { count, seconds } from "../../view/progress-line.js";
 import type { RunView } from "../../view/run-view.js";
 import type { MessageControls } from "../chat-sink.js";
 import { feedbackRows } from "./feedback-buttons.js";
@@ -26,8 +26,6 @@ export const CV2_MAX_TEXT_BYTES = 10_170;
 const CV2_BYTE_BUDGET = CV2_MAX_TEXT_BYTES - 500;
 /** Per-display overhead in the byte rule. */
 export const CV2_BYTES_PER_DISPLAY = 12;
-/** Components per message, nested ones counted. */
-export const CV2_MAX_COMPONENTS = 40;
 
 /** Accent colours by outcome: done, partial (some proposer failed), failed, stopped. */
 export const ACCENT = { done: 0x57f287, partial: 0xfee75c, failed: 0xed4245, stopped: 0x99aab5 };
@@ -146,7 +144,3 @@ export function cv2Text(text: string, rows: ButtonRows = []): Cv2Final["body"] {
 export function isFinal(view: RunView | undefined): view is RunView {
   return view !== undefined && ["done", "failed", "cancelled"].includes(view.phase);
 }
-
-/** Short failure line for logs. */
-export const cv2Refused = (error: unknown): string =>
-  shortReason(error instanceof Error ? error.message : String(error), 120);
